@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'broker',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'node-io',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
