@@ -1,2 +1,3 @@
 export * from './crc32c';
+export * from './errors';
 export * from './record-batch-header';
