@@ -3,3 +3,9 @@ export * from './gen/tributary/common/v1/errors';
 export * from './gen/tributary/broker/v1/types';
 export * from './gen/tributary/broker/v1/broker';
 export * from './gen/tributary/broker/v1/admin';
+
+/**
+ * A failed unary call carries its tributary.common.v1.ErrorCode name (e.g. "RECORD_TOO_LARGE")
+ * in this trailer, and its status message starts with the same name.
+ */
+export const ERROR_CODE_TRAILER = 'tributary-error-code';
