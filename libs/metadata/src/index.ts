@@ -1,1 +1,9 @@
-export {};
+export * from './broker-config';
+export * from './config-def';
+export * from './controller-state-machine';
+export * from './metadata-image';
+export * from './metadata-record';
+export * from './replica-placement';
+export * from './topic-config';
+export * from './topic-id';
+export * from './topic-name';

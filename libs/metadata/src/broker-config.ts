@@ -1,0 +1,218 @@
+/**
+ * The broker's static configuration (Kafka's server.properties names, types and defaults),
+ * parsed once at start-up into a typed BrokerConfig. Topic configs fall back to the `log.`-prefixed
+ * or mapped broker settings here (see topic-config.ts).
+ */
+import { TributaryError } from '@tributary/protocol';
+import {
+  CLEANUP_POLICIES,
+  COMPRESSION_TYPES,
+  ConfigDef,
+  ConfigValue,
+  LONG_MAX_STRING,
+  TIMESTAMP_TYPES,
+  indexConfigDefs,
+  parseConfigValue,
+} from './config-def';
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_HOUR = 3_600_000;
+
+export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
+  { name: 'node.id', type: 'INT', defaultValue: '1', min: 0, readOnly: true,
+    documentation: 'The node id of this server. Kafka requires it in KRaft mode; Tributary defaults to 1 so a single node starts with no settings.' },
+  { name: 'broker.id', type: 'INT', defaultValue: null, min: 0, readOnly: true,
+    documentation: 'Synonym of node.id kept for older configurations; when both are set they must agree.' },
+  { name: 'broker.rack', type: 'STRING', defaultValue: null, readOnly: true,
+    documentation: 'Rack of the broker, used for rack-aware replica placement.' },
+  { name: 'num.partitions', type: 'INT', defaultValue: '1', min: 1,
+    documentation: 'The default number of log partitions per topic.' },
+  { name: 'default.replication.factor', type: 'INT', defaultValue: '1', min: 1,
+    documentation: 'The default replication factor for automatically created topics and topics created with replication factor 0.' },
+  { name: 'auto.create.topics.enable', type: 'BOOLEAN', defaultValue: 'true',
+    documentation: 'Enable auto creation of topics on the server when a producer or metadata request names an unknown topic.' },
+  { name: 'delete.topic.enable', type: 'BOOLEAN', defaultValue: 'true',
+    documentation: 'Enables topic deletion; deleting a topic has no effect when this is off.' },
+  { name: 'log.dir', type: 'STRING', defaultValue: './data', readOnly: true,
+    documentation: 'The directory in which the log data is kept (supplemental for log.dirs).' },
+  { name: 'log.dirs', type: 'LIST', defaultValue: null, allowEmpty: false, readOnly: true,
+    documentation: 'A comma-separated list of the directories where the log data is stored. If not set, log.dir is used.' },
+  { name: 'message.max.bytes', type: 'INT', defaultValue: '1048588', min: 0,
+    documentation: 'The largest record batch size allowed after compression (if compression is enabled). Topic-level max.message.bytes overrides it.' },
+  { name: 'log.retention.ms', type: 'LONG', defaultValue: null, min: -1,
+    documentation: 'The number of milliseconds to keep a log file before deleting it. If not set, log.retention.minutes is used. -1 means no time limit.' },
+  { name: 'log.retention.minutes', type: 'INT', defaultValue: null,
+    documentation: 'The number of minutes to keep a log file before deleting it. If not set, log.retention.hours is used.' },
+  { name: 'log.retention.hours', type: 'INT', defaultValue: '168',
+    documentation: 'The number of hours to keep a log file before deleting it; tertiary to log.retention.ms.' },
+  { name: 'log.retention.bytes', type: 'LONG', defaultValue: '-1',
+    documentation: 'The maximum size of a partition log before old segments are deleted. -1 means no size limit.' },
+  { name: 'log.segment.bytes', type: 'INT', defaultValue: '1073741824', min: 14,
+    documentation: 'The maximum size of a single log segment file.' },
+  { name: 'log.roll.ms', type: 'LONG', defaultValue: null, min: 1,
+    documentation: 'The maximum time before a new log segment is rolled out. If not set, log.roll.hours is used.' },
+  { name: 'log.roll.hours', type: 'INT', defaultValue: '168', min: 1,
+    documentation: 'The maximum time in hours before a new log segment is rolled out; secondary to log.roll.ms.' },
+  { name: 'log.index.size.max.bytes', type: 'INT', defaultValue: '10485760', min: 4,
+    documentation: 'The maximum size in bytes of an offset index.' },
+  { name: 'log.index.interval.bytes', type: 'INT', defaultValue: '4096', min: 0,
+    documentation: 'The interval with which an entry is added to the offset index.' },
+  { name: 'log.flush.interval.messages', type: 'LONG', defaultValue: LONG_MAX_STRING, min: 1,
+    documentation: 'The number of messages accumulated on a log partition before they are flushed to disk.' },
+  { name: 'log.flush.interval.ms', type: 'LONG', defaultValue: null, min: 0,
+    documentation: 'The maximum time in ms a message stays in memory before it is flushed to disk. If not set, never by time.' },
+  { name: 'log.cleanup.policy', type: 'LIST', defaultValue: 'delete', validValues: CLEANUP_POLICIES, allowEmpty: true,
+    documentation: 'The default cleanup policy for segments beyond the retention window: delete, compact, or both.' },
+  { name: 'log.cleaner.enable', type: 'BOOLEAN', defaultValue: 'true',
+    documentation: 'Enable the log cleaner process (needed for compacted topics).' },
+  { name: 'log.cleaner.backoff.ms', type: 'LONG', defaultValue: '15000', min: 0,
+    documentation: 'The amount of time to sleep when there are no logs to clean.' },
+  { name: 'log.cleaner.delete.retention.ms', type: 'LONG', defaultValue: '86400000', min: 0,
+    documentation: 'The amount of time to retain tombstone markers for log compacted topics.' },
+  { name: 'log.cleaner.min.compaction.lag.ms', type: 'LONG', defaultValue: '0', min: 0,
+    documentation: 'The minimum time a message will remain uncompacted in the log.' },
+  { name: 'log.cleaner.max.compaction.lag.ms', type: 'LONG', defaultValue: LONG_MAX_STRING, min: 1,
+    documentation: 'The maximum time a message will remain ineligible for compaction in the log.' },
+  { name: 'log.cleaner.min.cleanable.ratio', type: 'DOUBLE', defaultValue: '0.5', min: 0, max: 1,
+    documentation: 'The minimum ratio of dirty log to total log for a log to be eligible for cleaning.' },
+  { name: 'log.segment.delete.delay.ms', type: 'LONG', defaultValue: '60000', min: 0,
+    documentation: 'The amount of time to wait before deleting a file from the filesystem.' },
+  { name: 'log.retention.check.interval.ms', type: 'LONG', defaultValue: '300000', min: 1,
+    documentation: 'The frequency in milliseconds that the log cleaner checks whether any log is eligible for deletion.' },
+  { name: 'log.message.timestamp.type', type: 'STRING', defaultValue: 'CreateTime', validValues: TIMESTAMP_TYPES,
+    documentation: 'Whether the timestamp in the message is the create time or the log append time.' },
+  { name: 'log.message.timestamp.before.max.ms', type: 'LONG', defaultValue: LONG_MAX_STRING, min: 0,
+    documentation: 'The maximum allowed difference between the broker timestamp and a message timestamp earlier than it.' },
+  { name: 'log.message.timestamp.after.max.ms', type: 'LONG', defaultValue: '3600000', min: 0,
+    documentation: 'The maximum allowed difference between a message timestamp later than the broker timestamp and the broker timestamp (Kafka 4 default: one hour).' },
+  { name: 'compression.type', type: 'STRING', defaultValue: 'producer', validValues: COMPRESSION_TYPES,
+    documentation: "The final compression type for a topic: a codec, 'uncompressed', or 'producer' to keep the producer's codec." },
+  { name: 'min.insync.replicas', type: 'INT', defaultValue: '1', min: 1,
+    documentation: 'With acks=all, the minimum number of replicas that must acknowledge a write for it to be considered successful.' },
+  { name: 'unclean.leader.election.enable', type: 'BOOLEAN', defaultValue: 'false',
+    documentation: 'Whether replicas not in the ISR may be elected leader as a last resort, at the risk of data loss.' },
+  { name: 'offsets.topic.num.partitions', type: 'INT', defaultValue: '50', min: 1, readOnly: true,
+    documentation: 'The number of partitions for the offset commit topic (should not change after deployment).' },
+  { name: 'broker.heartbeat.interval.ms', type: 'INT', defaultValue: '2000', min: 1,
+    documentation: 'The length of time in milliseconds between broker heartbeats.' },
+  { name: 'broker.session.timeout.ms', type: 'INT', defaultValue: '9000', min: 1,
+    documentation: 'The length of time in milliseconds that a broker lease lasts if no heartbeats are made.' },
+];
+
+export const BROKER_CONFIG_DEFS_BY_NAME = indexConfigDefs(BROKER_CONFIG_DEFS);
+
+export interface BrokerConfig {
+  readonly nodeId: number;
+  readonly rack: string | null;
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly autoCreateTopicsEnable: boolean;
+  readonly deleteTopicEnable: boolean;
+  readonly logDirs: readonly string[];
+  readonly messageMaxBytes: number;
+  /** Resolved from log.retention.ms, .minutes, .hours in that order; -1 = unlimited. */
+  readonly logRetentionMs: number;
+  readonly logRetentionBytes: number;
+  readonly logSegmentBytes: number;
+  /** Resolved from log.roll.ms, then log.roll.hours. */
+  readonly logRollMs: number;
+  readonly logIndexSizeMaxBytes: number;
+  readonly logIndexIntervalBytes: number;
+  readonly logFlushIntervalMessages: number;
+  /** Number.MAX_SAFE_INTEGER (never by time) when unset. */
+  readonly logFlushIntervalMs: number;
+  readonly logCleanupPolicy: readonly string[];
+  readonly logCleanerEnable: boolean;
+  readonly logCleanerBackoffMs: number;
+  readonly logCleanerDeleteRetentionMs: number;
+  readonly logCleanerMinCompactionLagMs: number;
+  readonly logCleanerMaxCompactionLagMs: number;
+  readonly logCleanerMinCleanableRatio: number;
+  readonly logSegmentDeleteDelayMs: number;
+  readonly logRetentionCheckIntervalMs: number;
+  readonly logMessageTimestampType: string;
+  readonly logMessageTimestampBeforeMaxMs: number;
+  readonly logMessageTimestampAfterMaxMs: number;
+  readonly compressionType: string;
+  readonly minInsyncReplicas: number;
+  readonly uncleanLeaderElectionEnable: boolean;
+  readonly offsetsTopicNumPartitions: number;
+  readonly brokerHeartbeatIntervalMs: number;
+  readonly brokerSessionTimeoutMs: number;
+  /** The entries given explicitly (trimmed strings), for "STATIC_BROKER_CONFIG" sources. */
+  readonly explicit: ReadonlyMap<string, string>;
+}
+
+/**
+ * Parses server.properties-style entries into a BrokerConfig with Kafka's defaults.
+ * Unknown names and ill-typed values are INVALID_CONFIG errors naming the key.
+ */
+export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}): BrokerConfig {
+  const values = new Map<string, ConfigValue>();
+  const explicit = new Map<string, string>();
+  for (const [name, raw] of Object.entries(entries)) {
+    const def = BROKER_CONFIG_DEFS_BY_NAME.get(name);
+    if (def === undefined) {
+      throw new TributaryError('INVALID_CONFIG', `Unknown broker config name: ${name}. Known names: ${[...BROKER_CONFIG_DEFS_BY_NAME.keys()].join(', ')}`);
+    }
+    values.set(name, parseConfigValue(def, raw));
+    explicit.set(name, raw.trim());
+  }
+  for (const def of BROKER_CONFIG_DEFS) {
+    if (!values.has(def.name)) values.set(def.name, parseConfigValue(def, def.defaultValue));
+  }
+  const num = (name: string): number => values.get(name) as number;
+  const opt = (name: string): number | null => values.get(name) as number | null;
+  const bool = (name: string): boolean => values.get(name) as boolean;
+  const str = (name: string): string => values.get(name) as string;
+
+  const brokerId = opt('broker.id');
+  if (brokerId !== null && explicit.has('node.id') && brokerId !== num('node.id')) {
+    throw new TributaryError('INVALID_CONFIG', `broker.id=${brokerId} and node.id=${num('node.id')} disagree; set only node.id`);
+  }
+  const retentionMinutes = opt('log.retention.minutes');
+  const retentionMs = opt('log.retention.ms');
+  const rollMs = opt('log.roll.ms');
+
+  return {
+    nodeId: brokerId ?? num('node.id'),
+    rack: values.get('broker.rack') as string | null,
+    numPartitions: num('num.partitions'),
+    defaultReplicationFactor: num('default.replication.factor'),
+    autoCreateTopicsEnable: bool('auto.create.topics.enable'),
+    deleteTopicEnable: bool('delete.topic.enable'),
+    logDirs: (values.get('log.dirs') as readonly string[] | null) ?? [str('log.dir')],
+    messageMaxBytes: num('message.max.bytes'),
+    logRetentionMs:
+      retentionMs ?? (retentionMinutes !== null ? retentionMinutes * MS_PER_MINUTE : num('log.retention.hours') * MS_PER_HOUR),
+    logRetentionBytes: num('log.retention.bytes'),
+    logSegmentBytes: num('log.segment.bytes'),
+    logRollMs: rollMs ?? num('log.roll.hours') * MS_PER_HOUR,
+    logIndexSizeMaxBytes: num('log.index.size.max.bytes'),
+    logIndexIntervalBytes: num('log.index.interval.bytes'),
+    logFlushIntervalMessages: num('log.flush.interval.messages'),
+    logFlushIntervalMs: opt('log.flush.interval.ms') ?? Number.MAX_SAFE_INTEGER,
+    logCleanupPolicy: values.get('log.cleanup.policy') as readonly string[],
+    logCleanerEnable: bool('log.cleaner.enable'),
+    logCleanerBackoffMs: num('log.cleaner.backoff.ms'),
+    logCleanerDeleteRetentionMs: num('log.cleaner.delete.retention.ms'),
+    logCleanerMinCompactionLagMs: num('log.cleaner.min.compaction.lag.ms'),
+    logCleanerMaxCompactionLagMs: num('log.cleaner.max.compaction.lag.ms'),
+    logCleanerMinCleanableRatio: num('log.cleaner.min.cleanable.ratio'),
+    logSegmentDeleteDelayMs: num('log.segment.delete.delay.ms'),
+    logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
+    logMessageTimestampType: str('log.message.timestamp.type'),
+    logMessageTimestampBeforeMaxMs: num('log.message.timestamp.before.max.ms'),
+    logMessageTimestampAfterMaxMs: num('log.message.timestamp.after.max.ms'),
+    compressionType: str('compression.type'),
+    minInsyncReplicas: num('min.insync.replicas'),
+    uncleanLeaderElectionEnable: bool('unclean.leader.election.enable'),
+    offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
+    brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
+    brokerSessionTimeoutMs: num('broker.session.timeout.ms'),
+    explicit,
+  };
+}
+
+/** Kafka's defaults for everything. */
+export const DEFAULT_BROKER_CONFIG: BrokerConfig = parseBrokerConfig({});

@@ -1,0 +1,28 @@
+/**
+ * Topic ids as Kafka's Uuid prints them: 16 random bytes in unpadded base64url, 22 characters.
+ * As in Kafka, the all-zero id (no topic) and the all-zero-but-one id (the metadata topic) are
+ * reserved, and ids that would print with a leading '-' are redrawn so they never read as a
+ * command-line flag.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const TOPIC_ID_BYTES = 16;
+export const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+export const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+
+/** 22 base64url chars; the last carries 2 data bits, so only A, Q, g or w can end a 16-byte id. */
+const TOPIC_ID_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/** A source of random bytes; tests pass a seeded one. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+export function isTopicId(value: string): boolean {
+  return TOPIC_ID_PATTERN.test(value);
+}
+
+export function newTopicId(random: RandomBytes = randomBytes): string {
+  for (;;) {
+    const id = Buffer.from(random(TOPIC_ID_BYTES)).toString('base64url');
+    if (!id.startsWith('-') && id !== ZERO_TOPIC_ID && id !== METADATA_TOPIC_ID) return id;
+  }
+}
