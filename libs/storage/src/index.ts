@@ -1,1 +1,6 @@
-export {};
+export * from './file-system';
+export * from './log-config';
+export * from './partition-log';
+export * from './segment';
+export { ProducerState } from './producer-state';
+export type { ProducerEntry, ProducerBatchMetadata } from './producer-state';
