@@ -30,6 +30,10 @@ type MethodsOf<C> = {
 };
 type UnaryName<C> = { [K in keyof C]: MethodsOf<C>[K] extends [unknown, unknown] ? K : never }[keyof C];
 
+export type AdminMethod = UnaryName<AdminServiceClient>;
+export type AdminRequest<K extends AdminMethod> = MethodsOf<AdminServiceClient>[K][0];
+export type AdminResponse<K extends AdminMethod> = MethodsOf<AdminServiceClient>[K][1];
+
 /**
  * One gRPC channel to one broker, shared by the data-plane (BrokerService) and admin
  * (AdminService) stubs. Calls become promises that reject with TributaryError.
@@ -57,11 +61,7 @@ export class BrokerConnection {
     return this.unary(this.broker, method, request, timeoutMs);
   }
 
-  callAdmin<K extends UnaryName<AdminServiceClient>>(
-    method: K,
-    request: MethodsOf<AdminServiceClient>[K][0],
-    timeoutMs?: number,
-  ): Promise<MethodsOf<AdminServiceClient>[K][1]> {
+  callAdmin<K extends AdminMethod>(method: K, request: AdminRequest<K>, timeoutMs?: number): Promise<AdminResponse<K>> {
     return this.unary(this.admin, method, request, timeoutMs);
   }
 
