@@ -151,13 +151,14 @@ export class PartitionLog {
     for (const segment of this.segments.all()) segment.indexIntervalBytes = config.indexIntervalBytes;
   }
 
-  append(batches: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
-    // Validation reads only the request, so it runs before queueing; a bad request is refused at once.
+  /**
+   * Appends the batches of one produce request (see the class comment); resolves once they are
+   * durable as the flush policy asks. Rejects with CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER
+   * or INVALID_PRODUCER_EPOCH, having appended nothing.
+   */
+  async append(batches: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
+    // Validation reads only the request, so it runs before queueing behind other mutations.
     const headers = validateIncomingBatches(batches);
-    return this.appendValidated(batches, headers, options);
-  }
-
-  private async appendValidated(batches: Buffer, headers: RecordBatchHeader[], options: AppendOptions): Promise<AppendInfo> {
     const { info, durable } = await this.exclusive(() => this.appendLocked(batches, headers, options));
     if (durable) await this.groupCommit.request();
     return info;
