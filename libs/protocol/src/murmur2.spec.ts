@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { murmur2, partitionForKey, toPositive } from './murmur2';
 // kafkajs's port of the Java client's murmur2 (with Long arithmetic): an independent reference.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkajsMurmur2: (key: Buffer) => number = require('kafkajs/src/producer/partitioners/default/murmur2');
 
 describe('murmur2', () => {

@@ -10,7 +10,6 @@ import {
   writeVarlong,
 } from './varint';
 // kafkajs's Encoder is an independent implementation of the same zig-zag varints.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const KafkajsEncoder = require('kafkajs/src/protocol/encoder');
 
 /** Reference model: zig-zag then base-128 little-endian groups, in BigInt. */
