@@ -1,1 +1,3 @@
-export {};
+export { startBroker } from './start-broker';
+export type { RunningBroker, StartBrokerOptions } from './broker-options';
+export { parseProperties, parseServerArgs } from './server-args';

@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminGrpcHandlers } from './admin-grpc-handlers';
+import { AppendNotifier } from './append-notifier';
+import { brokerConfigProvider } from './broker-config-provider';
+import { BrokerGrpcHandlers } from './broker-grpc-handlers';
+import { BrokerLifecycle } from './broker-lifecycle';
+import { BROKER_LOGGER, createBrokerLogger } from './broker-logger';
+import { BrokerMetrics } from './broker-metrics';
+import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
+import { ClusterMetadata } from './cluster-metadata';
+import { FetchService } from './fetch-service';
+import { GrpcServerHost } from './grpc-server-host';
+import { ListOffsetsService } from './list-offsets-service';
+import { LogScheduler } from './log-scheduler';
+import { MetricsServer } from './metrics-server';
+import { PartitionLogs } from './partition-logs';
+import { PartitionResolver } from './partition-resolver';
+import { ProduceService } from './produce-service';
+import { ProducerIdManager } from './producer-id-manager';
+import { TopicAdmin } from './topic-admin';
+
+/** Wires the single-node broker: libraries in, gRPC and metrics out. */
+@Module({})
+export class BrokerModule {
+  static forRoot(options: StartBrokerOptions): DynamicModule {
+    return {
+      module: BrokerModule,
+      providers: [
+        { provide: BROKER_OPTIONS, useValue: options },
+        { provide: BROKER_LOGGER, useValue: createBrokerLogger(options.logLevel) },
+        brokerConfigProvider,
+        AppendNotifier,
+        ClusterMetadata,
+        PartitionLogs,
+        TopicAdmin,
+        PartitionResolver,
+        ProducerIdManager,
+        ProduceService,
+        FetchService,
+        ListOffsetsService,
+        BrokerMetrics,
+        BrokerGrpcHandlers,
+        AdminGrpcHandlers,
+        BrokerLifecycle,
+        LogScheduler,
+        GrpcServerHost,
+        MetricsServer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ErrorCode,
+  RecordsFormat,
+  TimestampType,
+  type FetchPartition,
+  type FetchPartitionResponse,
+  type FetchRequest,
+  type FetchResponse,
+  type Record as ProtoRecord,
+} from '@tributary/proto';
+import { ATTRIBUTE_LOG_APPEND_TIME, decodeRecordBatches, TributaryError } from '@tributary/protocol';
+import { AppendNotifier } from './append-notifier';
+import { asTributaryError } from './grpc-status';
+import { BrokerMetrics } from './broker-metrics';
+import { PartitionResolver } from './partition-resolver';
+
+/** Kafka's max.partition.fetch.bytes default, used when a partition asks for 0. */
+export const DEFAULT_PARTITION_MAX_BYTES = 1024 * 1024;
+/** Kafka's fetch.max.bytes default, used when a request asks for 0. */
+export const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+interface PartitionRead {
+  response: FetchPartitionResponse;
+  /** Log end offset seen before the read: a later change means new data to look at. */
+  logEndOffsetBefore: number;
+}
+
+/**
+ * Reads the partitions of a Fetch call, long-polling as Kafka does: answer at once when
+ * min_bytes are there (or any partition has an error), else sleep until an append lands on one
+ * of the partitions or max_wait_ms passes, and read again.
+ */
+@Injectable()
+export class FetchService {
+  constructor(
+    @Inject(PartitionResolver) private readonly partitions: PartitionResolver,
+    @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
+    @Inject(BrokerMetrics) private readonly metrics: BrokerMetrics,
+  ) {}
+
+  async fetch(request: FetchRequest, cancelled: AbortSignal): Promise<FetchResponse> {
+    const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
+    const keys = request.partitions.map((p) => this.partitions.key(p.topic, p.partition));
+    for (;;) {
+      const reads = await this.readAll(request);
+      const bytes = reads.reduce((sum, read) => sum + read.response.recordBatches.length, 0);
+      const anyError = reads.some((read) => read.response.errorCode !== ErrorCode.NONE);
+      const remainingMs = deadlineMs - Date.now();
+      if (bytes >= request.minBytes || anyError || remainingMs <= 0 || cancelled.aborted) {
+        return { partitions: reads.map((read) => this.finish(read.response, request)) };
+      }
+      const wake = new AbortController();
+      const waited = this.appendNotifier.waitForAppend(keys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
+      // An append that completed while we were reading would not wake us: look once more.
+      if (reads.some((read) => this.currentLogEndOffset(read.response) !== read.logEndOffsetBefore)) wake.abort();
+      await waited;
+    }
+  }
+
+  private async readAll(request: FetchRequest): Promise<PartitionRead[]> {
+    let budgetBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
+    const reads: PartitionRead[] = [];
+    for (const wanted of request.partitions) {
+      const read = await this.readPartition(wanted, budgetBytes, reads.every((r) => r.response.recordBatches.length === 0));
+      budgetBytes -= read.response.recordBatches.length;
+      reads.push(read);
+    }
+    return reads;
+  }
+
+  private async readPartition(wanted: FetchPartition, budgetBytes: number, firstWithData: boolean): Promise<PartitionRead> {
+    const response: FetchPartitionResponse = {
+      topic: wanted.topic,
+      partition: wanted.partition,
+      errorCode: ErrorCode.NONE,
+      errorMessage: '',
+      highWatermark: -1,
+      logStartOffset: -1,
+      recordBatches: EMPTY,
+      records: [],
+    };
+    let logEndOffsetBefore = -1;
+    try {
+      const { log } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate: true });
+      logEndOffsetBefore = log.logEndOffset;
+      response.highWatermark = log.logEndOffset;
+      response.logStartOffset = log.logStartOffset;
+      if (wanted.fetchOffset < log.logStartOffset || wanted.fetchOffset > log.logEndOffset) {
+        throw new TributaryError(
+          'OFFSET_OUT_OF_RANGE',
+          `fetch offset ${wanted.fetchOffset} is outside the log of ${wanted.topic}-${wanted.partition}, ` +
+            `which holds offsets [${log.logStartOffset}, ${log.logEndOffset}); seek within that range`,
+        );
+      }
+      const partitionMaxBytes = wanted.partitionMaxBytes > 0 ? wanted.partitionMaxBytes : DEFAULT_PARTITION_MAX_BYTES;
+      const maxBytes = Math.min(partitionMaxBytes, budgetBytes);
+      // The first partition with data returns at least one batch even past max_bytes, so a
+      // consumer never stalls on a batch larger than its limits (Kafka's KIP-74).
+      if (maxBytes > 0 || firstWithData) {
+        const { batches } = await log.read(wanted.fetchOffset, Math.max(maxBytes, firstWithData ? 1 : 0));
+        response.recordBatches = batches;
+      }
+    } catch (error) {
+      const domain = asTributaryError(error);
+      response.errorCode = ErrorCode[domain.code];
+      response.errorMessage = `${domain.code}: ${domain.message}`;
+    }
+    return { response, logEndOffsetBefore };
+  }
+
+  private currentLogEndOffset(response: FetchPartitionResponse): number {
+    return this.partitions.peek(response.topic, response.partition)?.logEndOffset ?? -1;
+  }
+
+  private finish(response: FetchPartitionResponse, request: FetchRequest): FetchPartitionResponse {
+    this.metrics.fetchedBytes.inc({ topic: response.topic }, response.recordBatches.length);
+    if (request.format === RecordsFormat.RAW_BATCHES || response.recordBatches.length === 0) return response;
+    const fetchOffset = request.partitions.find((p) => p.topic === response.topic && p.partition === response.partition)?.fetchOffset ?? 0;
+    return { ...response, recordBatches: EMPTY, records: decodeRecords(response.recordBatches, fetchOffset) };
+  }
+}
+
+function decodeRecords(batches: Buffer, fetchOffset: number): ProtoRecord[] {
+  const records: ProtoRecord[] = [];
+  for (const batch of decodeRecordBatches(batches)) {
+    const logAppendTime = (batch.header.attributes & ATTRIBUTE_LOG_APPEND_TIME) !== 0;
+    for (const record of batch.records) {
+      if (record.offset < fetchOffset) continue;
+      records.push({
+        key: record.key ?? undefined,
+        value: record.value ?? undefined,
+        headers: record.headers.map((header) => ({ key: header.key, value: header.value ?? undefined })),
+        timestamp: logAppendTime ? batch.header.maxTimestamp : record.timestamp,
+        offset: record.offset,
+        timestampType: logAppendTime ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
+      });
+    }
+  }
+  return records;
+}

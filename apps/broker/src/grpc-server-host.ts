@@ -1,0 +1,96 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AdminServiceService } from '@tributary/proto';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AdminGrpcHandlers } from './admin-grpc-handlers';
+import { AppendNotifier } from './append-notifier';
+import { BROKER_LOGGER } from './broker-logger';
+import { BrokerGrpcHandlers } from './broker-grpc-handlers';
+import { BROKER_OPTIONS, DEFAULT_GRPC_PORT, DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
+import { brokerServiceDefinition } from './produce-request-codec';
+
+/** Batches travel whole in one message; Kafka's own limits are of this order (fetch.max.bytes 50 MiB). */
+export const MAX_GRPC_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** How long shutdown lets calls in flight finish before cancelling them. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+const PROTO_ROOT = join(__dirname, '..', '..', '..', 'proto');
+const SERVED_PROTOS = ['tributary/broker/v1/broker.proto', 'tributary/broker/v1/admin.proto'];
+const SERVICE_NAMES = ['tributary.broker.v1.BrokerService', 'tributary.broker.v1.AdminService'];
+
+/**
+ * A plain grpc-js server inside a Nest provider (Nest's gRPC transport cannot report an
+ * ephemeral port): BrokerService, AdminService, grpc.health.v1.Health and server reflection.
+ */
+@Injectable()
+export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly server = new Server({
+    'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+  });
+  private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  private boundPort = -1;
+
+  constructor(
+    @Inject(BROKER_OPTIONS) private readonly options: StartBrokerOptions,
+    @Inject(BrokerGrpcHandlers) private readonly brokerHandlers: BrokerGrpcHandlers,
+    @Inject(AdminGrpcHandlers) private readonly adminHandlers: AdminGrpcHandlers,
+    @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
+    @Inject(BROKER_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.server.addService(brokerServiceDefinition, this.brokerHandlers.implementation());
+    this.server.addService(AdminServiceService, this.adminHandlers.implementation());
+    this.health.addToServer(this.server);
+    new ReflectionService(reflectedPackages()).addToServer(this.server);
+
+    const address = `${this.options.host ?? DEFAULT_HOST}:${this.options.port ?? DEFAULT_GRPC_PORT}`;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
+    );
+    this.setServing('SERVING');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.setServing('NOT_SERVING');
+    // Long-polling fetches answer now with what they have, so draining does not wait out max_wait_ms.
+    this.appendNotifier.close();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them');
+        this.server.forceShutdown();
+        resolve();
+      }, DRAIN_TIMEOUT_MS);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private setServing(servingStatus: 'SERVING' | 'NOT_SERVING'): void {
+    for (const name of ['', ...SERVICE_NAMES]) this.health.setStatus(name, servingStatus);
+  }
+}
+
+/** The .proto files of everything served, so reflection clients (grpcurl) can list and call it. */
+function reflectedPackages(): PackageDefinition {
+  const options = { includeDirs: [PROTO_ROOT], keepCase: true, longs: String, enums: String, defaults: true };
+  return { ...loadSync(SERVED_PROTOS, options), ...loadSync(healthProtoPath, options) };
+}

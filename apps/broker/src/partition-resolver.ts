@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { effectiveTopicConfig, type BrokerConfig, type EffectiveTopicConfig, type MetadataImage } from '@tributary/metadata';
+import { TributaryError } from '@tributary/protocol';
+import type { PartitionLog } from '@tributary/storage';
+import { BROKER_CONFIG } from './broker-config-provider';
+import { ClusterMetadata } from './cluster-metadata';
+import { PartitionLogs, partitionDirName } from './partition-logs';
+import { TopicAdmin } from './topic-admin';
+
+export interface ResolvedPartition {
+  /** `<topic>-<partition>`: names the partition in logs, metrics and fetch wake-ups. */
+  key: string;
+  log: PartitionLog;
+  config: EffectiveTopicConfig;
+}
+
+/**
+ * Finds the log and effective config of a topic-partition for the data plane, creating an unknown
+ * topic when auto.create.topics.enable allows it (as Kafka does on a metadata request; here on
+ * Produce and Fetch too, for gRPC clients that never ask for metadata).
+ */
+@Injectable()
+export class PartitionResolver {
+  private configImage?: MetadataImage;
+  private readonly configs = new Map<string, EffectiveTopicConfig>();
+
+  constructor(
+    @Inject(ClusterMetadata) private readonly metadata: ClusterMetadata,
+    @Inject(PartitionLogs) private readonly logs: PartitionLogs,
+    @Inject(TopicAdmin) private readonly admin: TopicAdmin,
+    @Inject(BROKER_CONFIG) private readonly brokerConfig: BrokerConfig,
+  ) {}
+
+  key(topic: string, partition: number): string {
+    return partitionDirName(topic, partition);
+  }
+
+  /** The open log of a partition, if any, without creating anything. */
+  peek(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.find(topic, partition);
+  }
+
+  async resolve(topic: string, partition: number, options: { autoCreate: boolean }): Promise<ResolvedPartition> {
+    if (this.metadata.image.topic(topic) === undefined) {
+      if (!options.autoCreate || !this.brokerConfig.autoCreateTopicsEnable) {
+        throw new TributaryError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `topic ${topic} does not exist and auto.create.topics.enable is false; create it first`,
+        );
+      }
+      await this.admin.autoCreate(topic);
+    }
+    const image = this.metadata.image;
+    const count = image.partitionCount(topic) ?? 0;
+    const log = this.logs.find(topic, partition);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count || !log) {
+      throw new TributaryError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `partition ${partition} of topic ${topic} does not exist: the topic has partitions 0..${count - 1}`,
+      );
+    }
+    return { key: partitionDirName(topic, partition), log, config: this.configOf(image, topic) };
+  }
+
+  /** Parsed configs are cached per image: Produce is hot, and configs change only with the image. */
+  private configOf(image: MetadataImage, topic: string): EffectiveTopicConfig {
+    if (this.configImage !== image) {
+      this.configs.clear();
+      this.configImage = image;
+    }
+    let config = this.configs.get(topic);
+    if (!config) this.configs.set(topic, (config = effectiveTopicConfig(image, topic, this.brokerConfig)));
+    return config;
+  }
+}

@@ -1,0 +1,64 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT, type StartBrokerOptions } from './broker-options';
+
+/**
+ * Parses Kafka's server.properties format: `key=value` or `key: value` lines, `#`/`!` comments,
+ * blank lines ignored. Multi-line continuations and escapes are not supported.
+ */
+export function parseProperties(text: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const separator = line.search(/[=:]/);
+    if (separator <= 0) throw new InvalidArgumentError(`cannot read the properties line "${line}": expected key=value`);
+    entries[line.slice(0, separator).trim()] = line.slice(separator + 1).trim();
+  }
+  return entries;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`${value} is not a port (0-65535)`);
+  return port;
+}
+
+function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
+  const separator = value.indexOf('=');
+  if (separator <= 0) throw new InvalidArgumentError(`--config takes key=value, got "${value}"`);
+  return { ...previous, [value.slice(0, separator)]: value.slice(separator + 1) };
+}
+
+/** `tributary-server` flags into startBroker options; --config entries override --config-file. */
+export function parseServerArgs(argv: readonly string[]): StartBrokerOptions {
+  const program = new Command('tributary-server')
+    .description('Runs a single-node Tributary (controller role and broker in one process).')
+    .option('--data-dir <dir>', 'where logs and metadata are kept', './data')
+    .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+    .option('--port <port>', 'gRPC port (0: any free port)', parsePort, DEFAULT_GRPC_PORT)
+    .option('--metrics-port <port>', 'Prometheus metrics port (0: any free port)', parsePort, DEFAULT_METRICS_PORT)
+    .option('--config-file <file>', "broker configs in Kafka's server.properties format")
+    .option('--config <key=value>', 'a broker config by its Kafka name; repeatable', collectConfig, {})
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+    .exitOverride()
+    .parse(argv, { from: 'user' });
+  const flags = program.opts<{
+    dataDir: string;
+    host: string;
+    port: number;
+    metricsPort: number;
+    configFile?: string;
+    config: Record<string, string>;
+    logLevel: string;
+  }>();
+  const fromFile = flags.configFile ? parseProperties(readFileSync(flags.configFile, 'utf8')) : {};
+  return {
+    dataDir: flags.dataDir,
+    host: flags.host,
+    port: flags.port,
+    metricsPort: flags.metricsPort,
+    config: { ...fromFile, ...flags.config },
+    logLevel: flags.logLevel,
+  };
+}
