@@ -22,7 +22,10 @@ export interface RecoveryResult {
 export async function recoverSegment(segment: Segment, options: { verifyCrc: boolean }): Promise<RecoveryResult> {
   const fileSizeBytes = await segment.log.size();
   await segment.resetIndexes();
-  const reader = new SegmentReader(segment.log, 0, fileSizeBytes, { verifyCrc: options.verifyCrc });
+  const reader = new SegmentReader(segment.log, 0, fileSizeBytes, {
+    verifyCrc: options.verifyCrc,
+    segmentBaseOffset: segment.baseOffset,
+  });
   for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
     segment.track(batch.position, batch.sizeBytes, batch.header);
   }

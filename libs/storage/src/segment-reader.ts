@@ -31,12 +31,20 @@ export interface StoredBatch {
 export interface SegmentReaderOptions {
   /** Load whole batches (bodies) rather than headers only. */
   withBodies?: boolean;
-  /** Check each batch's CRC (implies withBodies). */
+  /**
+   * Check each batch's CRC (implies withBodies) and that its offsets follow the previous
+   * batch's within the segment: baseOffset and partitionLeaderEpoch lie outside the CRC in
+   * Kafka's format, so order is the only check a damaged baseOffset can fail.
+   */
   verifyCrc?: boolean;
+  /** With verifyCrc: the segment's base offset, below which no batch may start. */
+  segmentBaseOffset?: number;
   chunkBytes?: number;
 }
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** Index entries hold offsets relative to the segment's base as int32. */
+const RELATIVE_OFFSET_MAX = 0x7fffffff;
 
 export class SegmentReader {
   /** Why the walk stopped before `endPosition`, or undefined when it reached it cleanly. */
@@ -46,6 +54,9 @@ export class SegmentReader {
   private readonly withBodies: boolean;
   private readonly verifyCrc: boolean;
   private readonly chunkBytes: number;
+  /** With verifyCrc, the lowest base offset the next batch may have. */
+  private nextOffsetMin: number;
+  private readonly lastOffsetMax: number;
 
   constructor(
     private readonly handle: FileHandle,
@@ -57,6 +68,8 @@ export class SegmentReader {
     this.verifyCrc = options.verifyCrc ?? false;
     this.withBodies = this.verifyCrc || (options.withBodies ?? false);
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.nextOffsetMin = options.segmentBaseOffset ?? 0;
+    this.lastOffsetMax = this.nextOffsetMin + RELATIVE_OFFSET_MAX;
   }
 
   /** The next batch, or null at the end or at the first unsound batch (see `problem`). */
@@ -84,6 +97,13 @@ export class SegmentReader {
       if (this.verifyCrc && !isBatchCrcValid(bytes)) {
         return this.stop(`batch at position ${position} fails its CRC check`);
       }
+    }
+    if (this.verifyCrc) {
+      const lastOffset = header.baseOffset + header.lastOffsetDelta;
+      if (header.baseOffset < this.nextOffsetMin || header.lastOffsetDelta < 0 || lastOffset > this.lastOffsetMax) {
+        return this.stop(`batch at position ${position} has offsets [${header.baseOffset}, ${lastOffset}], out of order after ${this.nextOffsetMin - 1}`);
+      }
+      this.nextOffsetMin = lastOffset + 1;
     }
     this.position = position + sizeBytes;
     return { position, sizeBytes, header, bytes };
