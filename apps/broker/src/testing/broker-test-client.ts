@@ -3,7 +3,16 @@
  * @tributary/proto, with promise-returning calls and the error code read from the trailer.
  */
 import { credentials, Metadata, type ServiceError, type ChannelOptions } from '@grpc/grpc-js';
-import { AdminServiceClient, BrokerServiceClient, ERROR_CODE_TRAILER } from '@tributary/proto';
+import {
+  AdminServiceClient,
+  BrokerServiceClient,
+  ERROR_CODE_TRAILER,
+  RecordsFormat,
+  type CreateTopicRequest,
+  type FetchRequest,
+  type ProduceRequest,
+  type Record as ProtoRecord,
+} from '@tributary/proto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +87,45 @@ export async function startTestBroker(config: Record<string, string> = {}, dataD
     },
   };
   return test;
+}
+
+/** Typed shortcuts for the calls tests make most. */
+export function rpc(t: TestBroker) {
+  return {
+    createTopic: (name: string, numPartitions = 1, configs: Record<string, string> = {}, extra: Partial<CreateTopicRequest> = {}) =>
+      call(t.admin, AdminServiceClient.prototype.createTopic, {
+        name,
+        numPartitions,
+        replicationFactor: 0,
+        configs,
+        ifNotExists: false,
+        validateOnly: false,
+        ...extra,
+      }),
+    produceBatch: (topic: string, partition: number, recordBatch: Buffer, acks = 1) =>
+      call(t.data, BrokerServiceClient.prototype.produce, { topic, partition, acks, timeoutMs: 30_000, recordBatch, records: [] }),
+    produceRecords: (topic: string, partition: number, records: Partial<ProtoRecord>[], extra: Partial<ProduceRequest> = {}) =>
+      call(t.data, BrokerServiceClient.prototype.produce, {
+        topic,
+        partition,
+        acks: 1,
+        timeoutMs: 30_000,
+        recordBatch: Buffer.alloc(0),
+        records: records.map((r) => ({ headers: [], timestamp: 0, offset: 0, timestampType: 0, ...r })),
+        ...extra,
+      }),
+    fetch: (partitions: { topic: string; partition: number; fetchOffset: number; partitionMaxBytes?: number }[], options: Partial<FetchRequest> = {}) =>
+      call(t.data, BrokerServiceClient.prototype.fetch, {
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 0,
+        format: RecordsFormat.DECODED,
+        ...options,
+        partitions: partitions.map((p) => ({ partitionMaxBytes: 0, ...p })),
+      }),
+    logEndOffset: async (topic: string, partition: number): Promise<number> => {
+      const response = await call(t.data, BrokerServiceClient.prototype.listOffsets, { partitions: [{ topic, partition, timestamp: -1 }] });
+      return response.partitions[0].offset;
+    },
+  };
 }
