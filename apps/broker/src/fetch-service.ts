@@ -49,7 +49,7 @@ export class FetchService {
       const anyError = reads.some((read) => read.response.errorCode !== ErrorCode.NONE);
       const remainingMs = deadlineMs - Date.now();
       if (bytes >= request.minBytes || anyError || remainingMs <= 0 || cancelled.aborted) {
-        return { partitions: reads.map((read) => this.finish(read.response, request)) };
+        return { partitions: reads.map((read, i) => this.finish(read.response, request.format, request.partitions[i].fetchOffset)) };
       }
       const wake = new AbortController();
       const waited = this.appendNotifier.waitForAppend(keys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
@@ -114,10 +114,9 @@ export class FetchService {
     return this.partitions.peek(response.topic, response.partition)?.logEndOffset ?? -1;
   }
 
-  private finish(response: FetchPartitionResponse, request: FetchRequest): FetchPartitionResponse {
+  private finish(response: FetchPartitionResponse, format: RecordsFormat, fetchOffset: number): FetchPartitionResponse {
     this.metrics.fetchedBytes.inc({ topic: response.topic }, response.recordBatches.length);
-    if (request.format === RecordsFormat.RAW_BATCHES || response.recordBatches.length === 0) return response;
-    const fetchOffset = request.partitions.find((p) => p.topic === response.topic && p.partition === response.partition)?.fetchOffset ?? 0;
+    if (format === RecordsFormat.RAW_BATCHES || response.recordBatches.length === 0) return response;
     return { ...response, recordBatches: EMPTY, records: decodeRecords(response.recordBatches, fetchOffset) };
   }
 }
