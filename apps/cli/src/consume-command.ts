@@ -1,0 +1,102 @@
+import { Command } from 'commander';
+import { Tributary, type ConsumerBatch, type TopicPartition } from '@tributary/client';
+import { TributaryError } from '@tributary/protocol';
+import { collect, keyValueList } from './key-value-list';
+import { formatRecord, recordFormat } from './record-formatter';
+
+interface ConsumeFlags {
+  bootstrapServer: string;
+  topic: string;
+  partition?: number;
+  offset?: string;
+  fromBeginning?: boolean;
+  maxMessages?: number;
+  timeoutMs?: number;
+  property: string[];
+}
+
+/** `tributary consume`: kafka-console-consumer with its flags and output format. */
+export function consumeCommand(): Command {
+  return new Command('consume')
+    .description('Print records of a topic to stdout (as kafka-console-consumer.sh)')
+    .requiredOption('--bootstrap-server <host:port>', 'broker to connect to', 'localhost:9092')
+    .requiredOption('--topic <name>', 'the topic to consume')
+    .option('--partition <n>', 'consume only this partition', nonNegativeInt)
+    .option('--offset <n|earliest|latest>', 'where to start in --partition (default latest)')
+    .option('--from-beginning', 'start at the earliest record instead of the latest')
+    .option('--max-messages <n>', 'exit after this many records', nonNegativeInt)
+    .option('--timeout-ms <ms>', 'exit when no record arrives for this long', nonNegativeInt)
+    .option('--property <key=value>', 'print.key, print.partition, print.offset, print.timestamp, key.separator (repeatable)', collect, [])
+    .action(async (flags: ConsumeFlags) => {
+      const format = recordFormat(keyValueList(flags.property, '--property'));
+      if (flags.offset !== undefined && flags.partition === undefined) {
+        throw new TributaryError('INVALID_REQUEST', '--offset needs --partition');
+      }
+      if (flags.offset !== undefined && flags.fromBeginning) {
+        throw new TributaryError('INVALID_REQUEST', '--offset and --from-beginning cannot be used together');
+      }
+      const client = new Tributary({ bootstrapServers: flags.bootstrapServer });
+      const consumer = client.consumer({ autoOffsetReset: flags.fromBeginning ? 'earliest' : 'latest' });
+      let count = 0;
+      let timer: NodeJS.Timeout | null = null;
+      const armTimeout = () => {
+        if (flags.timeoutMs === undefined) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => void consumer.close(), flags.timeoutMs);
+      };
+      try {
+        const partitions = await partitionsOf(client, flags);
+        await consumer.connect();
+        consumer.assign(partitions);
+        if (flags.offset !== undefined) await seekTo(consumer, partitions[0], flags.offset);
+        if (flags.maxMessages === 0) return;
+        armTimeout();
+        await consumer.run({
+          eachBatch: async (batch: ConsumerBatch) => {
+            armTimeout();
+            let records = batch.records;
+            if (flags.maxMessages !== undefined) records = records.slice(0, flags.maxMessages - count);
+            count += records.length;
+            let text = '';
+            for (const record of records) text += formatRecord(record, format);
+            if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+            if (flags.maxMessages !== undefined && count >= flags.maxMessages) await consumer.close();
+          },
+        });
+      } finally {
+        if (timer) clearTimeout(timer);
+        await consumer.close();
+        process.stderr.write(`Processed a total of ${count} messages\n`);
+      }
+    });
+}
+
+async function partitionsOf(client: Tributary, flags: ConsumeFlags): Promise<TopicPartition[]> {
+  const admin = client.admin();
+  try {
+    const [topic] = await admin.describeTopics([flags.topic]);
+    if (!topic) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${flags.topic} does not exist`);
+    const all = topic.partitions.map((p) => ({ topic: flags.topic, partition: p.partition }));
+    if (flags.partition === undefined) return all;
+    if (!all.some((p) => p.partition === flags.partition)) {
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${flags.topic} has no partition ${flags.partition} (it has ${all.length})`);
+    }
+    return [{ topic: flags.topic, partition: flags.partition }];
+  } finally {
+    await admin.close();
+  }
+}
+
+async function seekTo(consumer: ReturnType<Tributary['consumer']>, tp: TopicPartition, offset: string): Promise<void> {
+  if (offset === 'earliest') return consumer.seekToBeginning([tp]);
+  if (offset === 'latest') return consumer.seekToEnd([tp]);
+  const n = Number(offset);
+  if (!Number.isInteger(n) || n < 0) throw new TributaryError('INVALID_REQUEST', `--offset must be a non-negative integer, earliest or latest, not "${offset}"`);
+  consumer.seek({ ...tp, offset: n });
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TributaryError('INVALID_REQUEST', `expected a non-negative integer, got "${value}"`);
+  return n;
+}
