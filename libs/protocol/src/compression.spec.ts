@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { compressSync, uncompressSync } from 'snappy';
 import { compress, compressionTypeFromName, compressionTypeName, decompress } from './compression';
 import { CompressionType } from './record-batch-header';
+import { compressionReady } from './zstd-codec';
+
+// The zstd encoder is WebAssembly, loaded once asynchronously.
+beforeAll(() => compressionReady());
 
 const ALL_TYPES = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
 

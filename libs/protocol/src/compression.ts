@@ -7,16 +7,17 @@
  *   3 lz4      LZ4 frame format (magic 0x184D2204), independent blocks, as Kafka's
  *              KafkaLZ4BlockOutputStream writes for magic v2
  *   4 zstd     a Zstandard frame, level 3 (Kafka's default); frames without a content size
- *              (what Java's streaming encoder writes) are accepted on read
+ *              (what Java's streaming encoder writes) are accepted on read (see zstd-codec.ts;
+ *              await compressionReady() once before compressing)
  *
  * A codec failure on read means the batch is damaged: it is reported as CORRUPT_MESSAGE.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { Decoder as ZstdDecoder, Encoder as ZstdEncoder } from '@toondepauw/node-zstd';
 import { TributaryError } from './errors';
 import { CompressionType } from './record-batch-header';
 import { xerialSnappyCompress, xerialSnappyDecompress } from './xerial-snappy';
+import { zstdCompress, zstdDecompress } from './zstd-codec';
 
 /** Kafka's compression.type values, in code order. */
 const NAMES: Readonly<Record<CompressionType, string>> = {
@@ -26,10 +27,6 @@ const NAMES: Readonly<Record<CompressionType, string>> = {
   [CompressionType.Lz4]: 'lz4',
   [CompressionType.Zstd]: 'zstd',
 };
-
-const ZSTD_LEVEL = 3;
-let zstdEncoder: ZstdEncoder | undefined;
-let zstdDecoder: ZstdDecoder | undefined;
 
 export function compress(type: CompressionType, data: Buffer): Buffer {
   switch (type) {
@@ -42,8 +39,7 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Lz4:
       return compressFrameSync(data);
     case CompressionType.Zstd:
-      zstdEncoder ??= new ZstdEncoder(ZSTD_LEVEL);
-      return zstdEncoder.encodeSync(data);
+      return zstdCompress(data);
     default:
       throw unsupported(type);
   }
@@ -61,8 +57,7 @@ export function decompress(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Lz4:
       return guarded(type, () => decompressFrameSync(data));
     case CompressionType.Zstd:
-      zstdDecoder ??= new ZstdDecoder();
-      return guarded(type, () => (zstdDecoder as ZstdDecoder).decodeSync(data));
+      return guarded(type, () => zstdDecompress(data));
     default:
       throw unsupported(type);
   }

@@ -16,6 +16,10 @@ import {
   setPartitionLeaderEpoch,
 } from './record-batch-header';
 import { ALL_COMPRESSION_TYPES, recordInput } from './testing/record-arbitraries';
+import { compressionReady } from './zstd-codec';
+
+// The zstd encoder is WebAssembly, loaded once asynchronously.
+beforeAll(() => compressionReady());
 
 const T0 = 1_700_000_000_000;
 

@@ -7,3 +7,4 @@ export * from './record-batch-builder';
 export * from './record-batch-header';
 export * from './split-batches';
 export * from './varint';
+export { compressionReady } from './zstd-codec';

@@ -5,11 +5,16 @@
  */
 import { decompressFrameSync, compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyCompress } from 'snappy';
-import { Decoder as ZstdDecoder, Encoder as ZstdEncoder } from '@toondepauw/node-zstd';
+import { compress as zstdWasmCompress, init as loadZstdWasm } from '@bokuweb/zstd-wasm';
+import { decompress as fzstdDecompress } from 'fzstd';
 import { compressionTypeName } from './compression';
 import { decodeRecordBatch } from './decode-record-batch';
 import { encodeRecordBatch, RecordInput } from './record-batch-builder';
 import { ATTRIBUTE_CONTROL, ATTRIBUTE_TRANSACTIONAL, CompressionType } from './record-batch-header';
+import { compressionReady } from './zstd-codec';
+
+// Our zstd encoder and the reference one are both WebAssembly, loaded once asynchronously.
+beforeAll(() => Promise.all([compressionReady(), loadZstdWasm()]));
 
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
 const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0');
@@ -45,8 +50,8 @@ Codecs[CompressionType.Lz4] = () => ({
   decompress: async (b: Buffer) => decompressFrameSync(b),
 });
 Codecs[CompressionType.Zstd] = () => ({
-  compress: async (e: { buffer: Buffer }) => new ZstdEncoder(3).encodeSync(e.buffer),
-  decompress: async (b: Buffer) => new ZstdDecoder().decodeSync(b),
+  compress: async (e: { buffer: Buffer }) => Buffer.from(zstdWasmCompress(e.buffer, 3)),
+  decompress: async (b: Buffer) => Buffer.from(fzstdDecompress(b)),
 });
 
 const T0 = 1_700_000_000_000;
