@@ -65,6 +65,12 @@ interface PartitionQueue {
   nextSequence: number;
   /** A batch failed and is being sent again: one call at a time until it is through. */
   retrying: boolean;
+  /**
+   * The broker has acknowledged a batch of this producer epoch here. Until then batches go one
+   * at a time: gRPC calls in flight may arrive in any order, and a broker that does not know the
+   * producer yet accepts whatever sequence comes first, so a later batch must not overtake the first.
+   */
+  established: boolean;
   backoffUntilMs: number;
   backoffTimer: NodeJS.Timeout | null;
   leaderLookup: boolean;
@@ -308,6 +314,7 @@ export class Producer {
         inFlight: [],
         nextSequence: 0,
         retrying: false,
+        established: !this.idempotent,
         backoffUntilMs: 0,
         backoffTimer: null,
         leaderLookup: false,
@@ -360,7 +367,8 @@ export class Producer {
       }, queue.backoffUntilMs - now);
       return;
     }
-    while (queue.waiting.length > 0 && queue.inFlight.length < (queue.retrying ? 1 : this.maxInFlight)) {
+    const maxInFlight = queue.retrying || !queue.established ? 1 : this.maxInFlight;
+    while (queue.waiting.length > 0 && queue.inFlight.length < maxInFlight) {
       const connection = this.leaderOrLookup(queue);
       if (connection === null) return;
       const batch = queue.waiting.shift()!;
@@ -408,6 +416,7 @@ export class Producer {
 
   private onAcknowledged(queue: PartitionQueue, batch: ProducerBatch, baseOffset: number): void {
     removeFrom(queue.inFlight, batch);
+    queue.established = true;
     if (queue.retrying && queue.inFlight.length === 0 && !queue.waiting.some((b) => b.attempts > 0)) queue.retrying = false;
     this.finish(batch);
     batch.complete(this.acks === 0 ? -1 : baseOffset);
