@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs the benchmark's TypeScript directly (SWC transpiles on load, resolving the workspace's
+// path aliases), so `npm run bench` works right after `npm ci` with no build step.
+const path = require('node:path');
+
+process.env.SWC_NODE_PROJECT ??= path.join(__dirname, '..', 'tsconfig.base.json');
+require('@swc-node/register');
+require('./throughput.ts');

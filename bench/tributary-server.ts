@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { freePort } from './free-port';
+import { ServerProcess } from './server-process';
+
+const SERVER_BIN = join(__dirname, '..', 'apps', 'broker', 'bin', 'tributary-server.js');
+
+/**
+ * A Tributary broker in its own process (the same bin shim `npm start` runs) on a free loopback
+ * port with a fresh temp data directory and the default flush policy, so the benchmark's own CPU
+ * use is not counted against the broker.
+ */
+export async function startTributaryServer(): Promise<ServerProcess> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  return ServerProcess.start({
+    name: 'tributary-server',
+    command: process.execPath,
+    port,
+    args: (dataDir) => [SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort)],
+  });
+}
