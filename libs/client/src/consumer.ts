@@ -106,6 +106,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private failure: Error | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private fetchesSent = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -183,6 +184,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   paused(): TopicPartition[] {
     return [...this.states.values()].filter((s) => s.paused).map((s) => ({ ...s.tp }));
+  }
+
+  /** Counters for tests and monitoring: fetches sent so far, and fetched records not yet handed out. */
+  stats(): { fetchesSent: number; bufferedRecords: number } {
+    return { fetchesSent: this.fetchesSent, bufferedRecords: this.buffer.reduce((n, b) => n + b.batch.records.length, 0) };
   }
 
   /** Records in offset order per partition, until close(). Throws what stops the consumer. */
@@ -384,6 +390,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private fetch(leader: BrokerConnection, states: PartitionState[]): void {
     this.fetching.add(leader.address);
+    this.fetchesSent++;
     const epochs = states.map((s) => s.epoch);
     const offsets = states.map((s) => s.fetchPosition as number);
     leader
