@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { AdminServiceClient, AlterConfigOp, ConfigResourceType, ConfigSource } from '@tributary/proto';
+import { AlterConfigOp, ConfigResourceType, ConfigSource } from '@tributary/proto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, failure, rpc, startTestBroker, type TestBroker } from './testing/broker-test-client';
@@ -7,7 +7,6 @@ import { call, failure, rpc, startTestBroker, type TestBroker } from './testing/
 describe('AdminService', () => {
   let t: TestBroker;
   let r: ReturnType<typeof rpc>;
-  const admin = AdminServiceClient.prototype;
 
   beforeAll(async () => {
     t = await startTestBroker();
@@ -25,9 +24,9 @@ describe('AdminService', () => {
     ]);
     for (const p of [0, 1, 2]) expect(existsSync(join(t.dataDir, `orders-${p}`))).toBe(true);
 
-    const listed = await call(t.admin, admin.listTopics, { includeInternal: false });
+    const listed = await call(t.admin, 'listTopics', { includeInternal: false });
     expect(listed.topics.map((topic) => topic.name)).toContain('orders');
-    const described = await call(t.admin, admin.describeTopics, { names: ['orders'] });
+    const described = await call(t.admin, 'describeTopics', { names: ['orders'] });
     expect(described.topics[0]).toMatchObject({
       name: 'orders',
       topicId: created.topic?.topicId,
@@ -46,7 +45,7 @@ describe('AdminService', () => {
   it('validate_only checks a topic and creates nothing', async () => {
     const result = await r.createTopic('dry-run', 2, {}, { validateOnly: true });
     expect(result.topic?.partitions).toHaveLength(2);
-    expect((await call(t.admin, admin.listTopics, { includeInternal: true })).topics.map((x) => x.name)).not.toContain('dry-run');
+    expect((await call(t.admin, 'listTopics', { includeInternal: true })).topics.map((x) => x.name)).not.toContain('dry-run');
     expect(existsSync(join(t.dataDir, 'dry-run-0'))).toBe(false);
   });
 
@@ -71,7 +70,7 @@ describe('AdminService', () => {
     const error = await failure(r.createTopic('negative', -1));
     expect(error).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'INVALID_PARTITIONS' });
     expect(error.message).toMatch(/-1/);
-    expect((await call(t.admin, admin.listTopics, { includeInternal: true })).topics.map((x) => x.name)).not.toContain('negative');
+    expect((await call(t.admin, 'listTopics', { includeInternal: true })).topics.map((x) => x.name)).not.toContain('negative');
   });
 
   it.each([
@@ -88,25 +87,25 @@ describe('AdminService', () => {
 
   it('raises the partition count and refuses to decrease it with INVALID_PARTITIONS', async () => {
     await r.createTopic('growing', 2);
-    const grown = await call(t.admin, admin.createPartitions, { topic: 'growing', totalCount: 4, validateOnly: false });
+    const grown = await call(t.admin, 'createPartitions', { topic: 'growing', totalCount: 4, validateOnly: false });
     expect(grown.topic?.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3]);
     expect(existsSync(join(t.dataDir, 'growing-3'))).toBe(true);
 
-    const error = await failure(call(t.admin, admin.createPartitions, { topic: 'growing', totalCount: 3, validateOnly: false }));
+    const error = await failure(call(t.admin, 'createPartitions', { topic: 'growing', totalCount: 3, validateOnly: false }));
     expect(error).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'INVALID_PARTITIONS' });
     expect(error.message).toMatch(/growing.*4.*3/);
-    expect((await call(t.admin, admin.describeTopics, { names: ['growing'] })).topics[0].partitions).toHaveLength(4);
+    expect((await call(t.admin, 'describeTopics', { names: ['growing'] })).topics[0].partitions).toHaveLength(4);
   });
 
   it('describes topic configs with their sources and alters them (set and delete)', async () => {
     await r.createTopic('tuned', 1, { 'retention.ms': '1000' });
     const resource = { type: ConfigResourceType.TOPIC, name: 'tuned' };
-    const before = await call(t.admin, admin.describeConfigs, { resource, names: ['retention.ms', 'segment.bytes'] });
+    const before = await call(t.admin, 'describeConfigs', { resource, names: ['retention.ms', 'segment.bytes'] });
     expect(before.entries.map((e) => [e.name, e.value, e.source])).toEqual([
       ['retention.ms', '1000', ConfigSource.DYNAMIC_TOPIC_CONFIG],
       ['segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG],
     ]);
-    await call(t.admin, admin.alterConfigs, {
+    await call(t.admin, 'alterConfigs', {
       resource,
       validateOnly: false,
       entries: [
@@ -114,11 +113,11 @@ describe('AdminService', () => {
         { name: 'max.message.bytes', value: '2048', op: AlterConfigOp.SET },
       ],
     });
-    const after = await call(t.admin, admin.describeTopics, { names: ['tuned'] });
+    const after = await call(t.admin, 'describeTopics', { names: ['tuned'] });
     expect(after.topics[0].configs).toEqual({ 'max.message.bytes': '2048' });
 
     const error = await failure(
-      call(t.admin, admin.alterConfigs, { resource, validateOnly: false, entries: [{ name: 'max.message.bytes', value: 'big', op: AlterConfigOp.SET }] }),
+      call(t.admin, 'alterConfigs', { resource, validateOnly: false, entries: [{ name: 'max.message.bytes', value: 'big', op: AlterConfigOp.SET }] }),
     );
     expect(error).toMatchObject({ code: 'INVALID_CONFIG' });
     expect(error.message).toMatch(/max\.message\.bytes/);
@@ -126,25 +125,25 @@ describe('AdminService', () => {
 
   it('describes broker configs read-only and refuses to alter them', async () => {
     const resource = { type: ConfigResourceType.BROKER, name: '1' };
-    const described = await call(t.admin, admin.describeConfigs, { resource, names: ['num.partitions'] });
+    const described = await call(t.admin, 'describeConfigs', { resource, names: ['num.partitions'] });
     expect(described.entries[0]).toMatchObject({ name: 'num.partitions', value: '1', readOnly: true });
     const error = await failure(
-      call(t.admin, admin.alterConfigs, { resource, validateOnly: false, entries: [{ name: 'num.partitions', value: '3', op: AlterConfigOp.SET }] }),
+      call(t.admin, 'alterConfigs', { resource, validateOnly: false, entries: [{ name: 'num.partitions', value: '3', op: AlterConfigOp.SET }] }),
     );
     expect(error.code).toBe('INVALID_REQUEST');
   });
 
   it('deletes a topic and its partition directories', async () => {
     await r.createTopic('doomed', 2);
-    await call(t.admin, admin.deleteTopic, { name: 'doomed' });
-    expect((await call(t.admin, admin.listTopics, { includeInternal: true })).topics.map((x) => x.name)).not.toContain('doomed');
+    await call(t.admin, 'deleteTopic', { name: 'doomed' });
+    expect((await call(t.admin, 'listTopics', { includeInternal: true })).topics.map((x) => x.name)).not.toContain('doomed');
     expect(existsSync(join(t.dataDir, 'doomed-0'))).toBe(false);
-    const error = await failure(call(t.admin, admin.deleteTopic, { name: 'doomed' }));
+    const error = await failure(call(t.admin, 'deleteTopic', { name: 'doomed' }));
     expect(error).toMatchObject({ status: status.NOT_FOUND, code: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
   it('describes the cluster: its id, the controller and this broker at its address', async () => {
-    const cluster = await call(t.admin, admin.describeCluster, {});
+    const cluster = await call(t.admin, 'describeCluster', {});
     expect(cluster.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(cluster.controllerId).toBe(1);
     expect(cluster.brokers).toEqual([expect.objectContaining({ nodeId: 1, host: '127.0.0.1', port: t.broker.port })]);

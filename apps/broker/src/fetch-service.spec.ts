@@ -1,4 +1,4 @@
-import { BrokerServiceClient, ErrorCode, RecordsFormat } from '@tributary/proto';
+import { ErrorCode, RecordsFormat } from '@tributary/proto';
 import { decodeRecordBatches, encodeRecordBatch } from '@tributary/protocol';
 import { call, rpc, startTestBroker, type TestBroker } from './testing/broker-test-client';
 
@@ -81,7 +81,7 @@ describe('Fetch', () => {
         { value: Buffer.from('b'), timestamp: 3000 },
         { value: Buffer.from('c'), timestamp: 2000 },
       ]);
-      const response = await call(t.data, BrokerServiceClient.prototype.listOffsets, {
+      const response = await call(t.data, 'listOffsets', {
         partitions: [-1, -2, -3, 1500, 9999].map((timestamp) => ({ topic: 'timed', partition: 0, timestamp })),
       });
       expect(response.partitions.map((p) => p.offset)).toEqual([3, 0, 1, 1, -1]);
@@ -89,25 +89,25 @@ describe('Fetch', () => {
     });
 
     it('an unknown topic is a per-partition UNKNOWN_TOPIC_OR_PARTITION', async () => {
-      const response = await call(t.data, BrokerServiceClient.prototype.listOffsets, { partitions: [{ topic: 'nope', partition: 0, timestamp: -1 }] });
+      const response = await call(t.data, 'listOffsets', { partitions: [{ topic: 'nope', partition: 0, timestamp: -1 }] });
       expect(response.partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     });
   });
 
   describe('Metadata', () => {
     it('lists topics with leaders, and creates a named unknown topic only when allowed', async () => {
-      const known = await call(t.data, BrokerServiceClient.prototype.metadata, { topics: ['log'], allowAutoTopicCreation: false });
+      const known = await call(t.data, 'metadata', { topics: ['log'], allowAutoTopicCreation: false });
       expect(known.brokers).toEqual([expect.objectContaining({ nodeId: 1, port: t.broker.port })]);
       expect(known.topics[0].partitions.map((p) => p.leaderId)).toEqual([1, 1]);
 
-      const refused = await call(t.data, BrokerServiceClient.prototype.metadata, { topics: ['maybe'], allowAutoTopicCreation: false });
+      const refused = await call(t.data, 'metadata', { topics: ['maybe'], allowAutoTopicCreation: false });
       expect(refused.topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      const created = await call(t.data, BrokerServiceClient.prototype.metadata, { topics: ['maybe'], allowAutoTopicCreation: true });
+      const created = await call(t.data, 'metadata', { topics: ['maybe'], allowAutoTopicCreation: true });
       expect(created.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, partitions: [expect.objectContaining({ partition: 0 })] });
     });
 
     it('reports an invalid topic name per topic', async () => {
-      const response = await call(t.data, BrokerServiceClient.prototype.metadata, { topics: ['bad name'], allowAutoTopicCreation: true });
+      const response = await call(t.data, 'metadata', { topics: ['bad name'], allowAutoTopicCreation: true });
       expect(response.topics[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     });
   });

@@ -63,7 +63,7 @@ describe('tributary-server process', () => {
   it('SIGKILL with log.flush.interval.messages=1 loses no acknowledged record, and keeps each exactly once and in order', async () => {
     const first = await startServer(dataDir);
     const c = clients(first.port);
-    await call(c.admin, AdminServiceClient.prototype.createTopic, {
+    await call(c.admin, 'createTopic', {
       name: 'crash',
       numPartitions: 1,
       replicationFactor: 0,
@@ -81,7 +81,7 @@ describe('tributary-server process', () => {
         const values = Array.from({ length: RECORDS_PER_BATCH }, (_, i) => `b${batchNo}-r${i}`);
         const batch = encodeRecordBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
         try {
-          const response = await call(c.data, BrokerServiceClient.prototype.produce, {
+          const response = await call(c.data, 'produce', {
             topic: 'crash', partition: 0, acks: 1, timeoutMs: 10_000, recordBatch: batch, records: [],
           });
           values.forEach((v, i) => acknowledged.set(v, response.baseOffset + i));
@@ -105,7 +105,7 @@ describe('tributary-server process', () => {
     try {
       const stored: { offset: number; value: string }[] = [];
       for (let offset = 0; ; ) {
-        const response = await call(d.data, BrokerServiceClient.prototype.fetch, {
+        const response = await call(d.data, 'fetch', {
           maxWaitMs: 0, minBytes: 0, maxBytes: 0, format: RecordsFormat.DECODED,
           partitions: [{ topic: 'crash', partition: 0, fetchOffset: offset, partitionMaxBytes: 0 }],
         });
@@ -137,7 +137,7 @@ describe('tributary-server process', () => {
   it('SIGTERM stops the server cleanly: calls drained, logs flushed, exit code 0', async () => {
     const server = await startServer(dataDir);
     const c = clients(server.port);
-    await call(c.data, BrokerServiceClient.prototype.produce, {
+    await call(c.data, 'produce', {
       topic: 'graceful', partition: 0, acks: 1, timeoutMs: 10_000, recordBatch: Buffer.alloc(0),
       records: [{ key: undefined, value: Buffer.from('kept'), headers: [], timestamp: 0, offset: 0, timestampType: 0 }],
     });
@@ -150,7 +150,7 @@ describe('tributary-server process', () => {
     const again = await startServer(dataDir);
     const d = clients(again.port);
     try {
-      const response = await call(d.data, BrokerServiceClient.prototype.listOffsets, { partitions: [{ topic: 'graceful', partition: 0, timestamp: -1 }] });
+      const response = await call(d.data, 'listOffsets', { partitions: [{ topic: 'graceful', partition: 0, timestamp: -1 }] });
       expect(response.partitions[0].offset).toBe(1);
     } finally {
       d.admin.close();

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { BrokerServiceClient, RecordsFormat, TimestampType } from '@tributary/proto';
+import { RecordsFormat, TimestampType } from '@tributary/proto';
 import { BatchField, CompressionType, encodeRecordBatch, readBatchHeader } from '@tributary/protocol';
 import { call, failure, rpc, startTestBroker, type TestBroker } from './testing/broker-test-client';
 
@@ -65,7 +65,7 @@ describe('Produce', () => {
 
   describe('idempotent producers', () => {
     it('answers a duplicate retry with the original offset and appends nothing', async () => {
-      const { producerId, producerEpoch } = await call(t.data, BrokerServiceClient.prototype.initProducerId, {});
+      const { producerId, producerEpoch } = await call(t.data, 'initProducerId', {});
       const batch = encodeRecordBatch([value('once')], { producerId, producerEpoch, baseSequence: 0 });
       const next = encodeRecordBatch([value('twice')], { producerId, producerEpoch, baseSequence: 1 });
       const original = await r.produceBatch('events', 1, batch);
@@ -77,7 +77,7 @@ describe('Produce', () => {
     });
 
     it('rejects an out-of-order sequence with OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
-      const { producerId, producerEpoch } = await call(t.data, BrokerServiceClient.prototype.initProducerId, {});
+      const { producerId, producerEpoch } = await call(t.data, 'initProducerId', {});
       await r.produceRecords('events', 1, [{ value: Buffer.from('0') }], { producerId, producerEpoch, baseSequence: 0 });
       const endBefore = await r.logEndOffset('events', 1);
       const error = await failure(r.produceRecords('events', 1, [{ value: Buffer.from('5') }], { producerId, producerEpoch, baseSequence: 5 }));
@@ -86,10 +86,10 @@ describe('Produce', () => {
     });
 
     it('InitProducerId hands out distinct ids and bumps the epoch of a known one', async () => {
-      const a = await call(t.data, BrokerServiceClient.prototype.initProducerId, {});
-      const b = await call(t.data, BrokerServiceClient.prototype.initProducerId, {});
+      const a = await call(t.data, 'initProducerId', {});
+      const b = await call(t.data, 'initProducerId', {});
       expect(b.producerId).not.toBe(a.producerId);
-      const bumped = await call(t.data, BrokerServiceClient.prototype.initProducerId, a);
+      const bumped = await call(t.data, 'initProducerId', a);
       expect(bumped).toEqual({ producerId: a.producerId, producerEpoch: a.producerEpoch + 1 });
     });
   });

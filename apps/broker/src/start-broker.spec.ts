@@ -1,6 +1,5 @@
 import { credentials, loadPackageDefinition, makeGenericClientConstructor, type Client, type GrpcObject, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { AdminServiceClient } from '@tributary/proto';
 import { encodeRecordBatch } from '@tributary/protocol';
 import { service as healthService } from 'grpc-health-check';
 import { get } from 'node:http';
@@ -40,7 +39,7 @@ describe('startBroker', () => {
 
     await t.restart();
     const after = rpc(t);
-    const described = await call(t.admin, AdminServiceClient.prototype.describeTopics, { names: ['durable'] });
+    const described = await call(t.admin, 'describeTopics', { names: ['durable'] });
     expect(described.topics[0]).toMatchObject({ topicId: created.topic?.topicId, configs: { 'retention.ms': '86400000' } });
     const fetched = await after.fetch([
       { topic: 'durable', partition: 0, fetchOffset: 0 },

@@ -2,7 +2,7 @@
  * Test helpers: a real broker in a temp dir on 127.0.0.1:0 and real grpc-js clients built from
  * @tributary/proto, with promise-returning calls and the error code read from the trailer.
  */
-import { credentials, Metadata, type ServiceError, type ChannelOptions } from '@grpc/grpc-js';
+import { credentials, Metadata, type CallOptions, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import {
   AdminServiceClient,
   BrokerServiceClient,
@@ -19,12 +19,21 @@ import { join } from 'node:path';
 import { startBroker } from '../start-broker';
 import type { RunningBroker, StartBrokerOptions } from '../broker-options';
 
-type Unary<Req, Res> = (request: Req, metadata: Metadata, options: object, callback: (error: ServiceError | null, response?: Res) => void) => unknown;
+/** The last (full) overload of a generated unary client method. */
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+type RequestOf<M> = M extends Unary<infer Req, unknown> ? Req : never;
+type ResponseOf<M> = M extends Unary<never, infer Res> ? Res : never;
 
-/** Calls a generated unary method as a promise. */
-export function call<Req, Res>(client: object, method: Unary<Req, Res>, request: Req): Promise<Res> {
+/** Calls a generated unary method by name, as a promise. */
+export function call<C, K extends keyof C>(client: C, method: K, request: RequestOf<C[K]>): Promise<ResponseOf<C[K]>> {
+  const fn = client[method] as unknown as Unary<RequestOf<C[K]>, ResponseOf<C[K]>>;
   return new Promise((resolve, reject) =>
-    method.call(client, request, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response as Res))),
+    fn.call(client, request, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response))),
   );
 }
 
@@ -93,7 +102,7 @@ export async function startTestBroker(config: Record<string, string> = {}, dataD
 export function rpc(t: TestBroker) {
   return {
     createTopic: (name: string, numPartitions = 1, configs: Record<string, string> = {}, extra: Partial<CreateTopicRequest> = {}) =>
-      call(t.admin, AdminServiceClient.prototype.createTopic, {
+      call(t.admin, 'createTopic', {
         name,
         numPartitions,
         replicationFactor: 0,
@@ -103,9 +112,9 @@ export function rpc(t: TestBroker) {
         ...extra,
       }),
     produceBatch: (topic: string, partition: number, recordBatch: Buffer, acks = 1) =>
-      call(t.data, BrokerServiceClient.prototype.produce, { topic, partition, acks, timeoutMs: 30_000, recordBatch, records: [] }),
+      call(t.data, 'produce', { topic, partition, acks, timeoutMs: 30_000, recordBatch, records: [] }),
     produceRecords: (topic: string, partition: number, records: Partial<ProtoRecord>[], extra: Partial<ProduceRequest> = {}) =>
-      call(t.data, BrokerServiceClient.prototype.produce, {
+      call(t.data, 'produce', {
         topic,
         partition,
         acks: 1,
@@ -115,7 +124,7 @@ export function rpc(t: TestBroker) {
         ...extra,
       }),
     fetch: (partitions: { topic: string; partition: number; fetchOffset: number; partitionMaxBytes?: number }[], options: Partial<FetchRequest> = {}) =>
-      call(t.data, BrokerServiceClient.prototype.fetch, {
+      call(t.data, 'fetch', {
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes: 0,
@@ -124,7 +133,7 @@ export function rpc(t: TestBroker) {
         partitions: partitions.map((p) => ({ partitionMaxBytes: 0, ...p })),
       }),
     logEndOffset: async (topic: string, partition: number): Promise<number> => {
-      const response = await call(t.data, BrokerServiceClient.prototype.listOffsets, { partitions: [{ topic, partition, timestamp: -1 }] });
+      const response = await call(t.data, 'listOffsets', { partitions: [{ topic, partition, timestamp: -1 }] });
       return response.partitions[0].offset;
     },
   };
