@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBroker, type RunningBroker } from '@tributary/broker';
+
+const BIN = join(__dirname, '..', 'bin', 'tributary.js');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tributary …` as a child process, as a user would. */
+function tributary(args: string[], input = ''): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+// Each command is a fresh Node process that transpiles the CLI on start (about a second).
+jest.setTimeout(60_000);
+
+describe('tributary CLI against a real broker', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-cli-'));
+  let broker: RunningBroker;
+  let port = 0;
+  const bootstrap = () => ['--bootstrap-server', `127.0.0.1:${port}`];
+  const restartBroker = async () => {
+    await broker?.close();
+    broker = await startBroker({ dataDir, port, metricsPort: 0, logLevel: 'silent' });
+    port = broker.port;
+  };
+
+  beforeAll(restartBroker);
+  afterAll(async () => {
+    await broker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('topics: creates, describes as kafka-topics.sh does, alters, lists and deletes', async () => {
+    const created = await tributary(['topics', ...bootstrap(), '--create', '--topic', 'cli-t', '--partitions', '2', '--replication-factor', '1', '--config', 'retention.ms=60000', '--config', 'cleanup.policy=delete']);
+    expect(created).toMatchObject({ code: 0, stdout: 'Created topic cli-t.\n' });
+    expect(await tributary(['topics', ...bootstrap(), '--create', '--topic', 'cli-t', '--if-not-exists'])).toMatchObject({ code: 0, stdout: '' });
+    expect(await tributary(['topics', ...bootstrap(), '--alter', '--topic', 'cli-t', '--partitions', '3'])).toMatchObject({ code: 0 });
+    const described = await tributary(['topics', ...bootstrap(), '--describe', '--topic', 'cli-t']);
+    expect(described.code).toBe(0);
+    const lines = described.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Topic: cli-t\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: cleanup.policy=delete,retention.ms=60000$/);
+    expect(lines.slice(1)).toEqual([
+      '\tTopic: cli-t\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1',
+      '\tTopic: cli-t\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1',
+      '\tTopic: cli-t\tPartition: 2\tLeader: 1\tReplicas: 1\tIsr: 1',
+      '',
+    ]);
+    expect((await tributary(['topics', ...bootstrap(), '--list'])).stdout.split('\n')).toContain('cli-t');
+    expect(await tributary(['topics', ...bootstrap(), '--delete', '--topic', 'cli-t'])).toMatchObject({ code: 0 });
+    expect((await tributary(['topics', ...bootstrap(), '--list'])).stdout.split('\n')).not.toContain('cli-t');
+  });
+
+  it('produces 10,000 keyed lines to 3 partitions and consumes them back in per-key order, also after a restart', async () => {
+    await tributary(['topics', ...bootstrap(), '--create', '--topic', 'keyed', '--partitions', '3']);
+    const lines = Array.from({ length: 10_000 }, (_, i) => `user-${i % 37}:event-${i}`);
+    const produced = await tributary(['produce', ...bootstrap(), '--topic', 'keyed', '--property', 'parse.key=true', '--property', 'key.separator=:', '--producer-property', 'acks=all'], lines.join('\n') + '\n');
+    expect(produced).toMatchObject({ code: 0, stderr: '' });
+
+    const consumeAll = () =>
+      tributary(['consume', ...bootstrap(), '--topic', 'keyed', '--from-beginning', '--max-messages', '10000', '--timeout-ms', '10000', '--property', 'print.key=true', '--property', 'print.partition=true', '--property', 'print.offset=true']);
+    const checkPerKeyOrder = (result: Result) => {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('Processed a total of 10000 messages\n');
+      const out = result.stdout.trimEnd().split('\n');
+      expect(out).toHaveLength(10_000);
+      const byKey = new Map<string, string[]>();
+      const partitionOfKey = new Map<string, string>();
+      for (const line of out) {
+        const [partition, offset, key, value] = line.split('\t');
+        expect(partition).toMatch(/^Partition:[0-2]$/);
+        expect(offset).toMatch(/^Offset:\d+$/);
+        expect(partitionOfKey.get(key) ?? partition).toBe(partition);
+        partitionOfKey.set(key, partition);
+        byKey.set(key, [...(byKey.get(key) ?? []), value]);
+      }
+      for (const [key, values] of byKey) {
+        expect(values).toEqual(lines.filter((l) => l.startsWith(`${key}:`)).map((l) => l.slice(key.length + 1)));
+      }
+      expect(new Set(partitionOfKey.values()).size).toBe(3);
+    };
+    checkPerKeyOrder(await consumeAll());
+    await restartBroker();
+    checkPerKeyOrder(await consumeAll());
+  });
+
+  it('consume: prints timestamps and a custom separator, reads one partition from an offset, and exits after --timeout-ms', async () => {
+    await tributary(['topics', ...bootstrap(), '--create', '--topic', 'fmt', '--partitions', '1']);
+    await tributary(['produce', ...bootstrap(), '--topic', 'fmt'], 'a\nb\nc\n');
+    const result = await tributary(['consume', ...bootstrap(), '--topic', 'fmt', '--partition', '0', '--offset', '1', '--timeout-ms', '500', '--property', 'print.timestamp=true', '--property', 'print.key=true', '--property', 'key.separator=|']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^CreateTime:\d+\|null\|b\nCreateTime:\d+\|null\|c\n$/);
+    expect(result.stderr).toBe('Processed a total of 2 messages\n');
+  });
+
+  it('perf produce and perf consume print Kafka-style summaries', async () => {
+    await tributary(['topics', ...bootstrap(), '--create', '--topic', 'perf', '--partitions', '2']);
+    const produced = await tributary(['perf', 'produce', ...bootstrap(), '--topic', 'perf', '--num-records', '20000', '--record-size', '100', '--throughput', '-1', '--producer-props', 'acks=1', 'linger.ms=5', 'batch.size=262144']);
+    expect(produced.code).toBe(0);
+    expect(produced.stdout.trimEnd().split('\n').pop()).toMatch(
+      /^20000 records sent, \d+\.\d{6} records\/sec \(\d+\.\d{2} MB\/sec\), \d+\.\d{2} ms avg latency, \d+\.\d{2} ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.$/,
+    );
+    const consumed = await tributary(['perf', 'consume', ...bootstrap(), '--topic', 'perf', '--messages', '20000']);
+    expect(consumed.code).toBe(0);
+    const [header, values] = consumed.stdout.trimEnd().split('\n');
+    expect(header).toBe('start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
+    const fields = values.split(', ');
+    expect(fields[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}$/);
+    expect(fields[2]).toBe('1.9073');
+    expect(fields[4]).toBe('20000');
+  });
+
+  it.each([
+    [['topics', '--describe', '--topic', 'nope'], /^Error: UNKNOWN_TOPIC_OR_PARTITION: .*nope/],
+    [['topics', '--create', '--topic', 'bad/name'], /^Error: INVALID_TOPIC_EXCEPTION: /],
+    [['topics', '--create', '--topic', 'zero', '--partitions', '0'], /^Error: INVALID_PARTITIONS: /],
+    [['topics', '--create', '--topic', 'cfg', '--config', 'nope=1'], /^Error: INVALID_CONFIG: /],
+    [['consume', '--topic', 'nope', '--timeout-ms', '100'], /^Error: UNKNOWN_TOPIC_OR_PARTITION: /],
+    [['topics', '--list', '--bootstrap-server', '127.0.0.1:1'], /^Error: cannot reach broker 127\.0\.0\.1:1/],
+  ])('fails %j with exit status 1 and one line naming the problem', async (args, pattern) => {
+    const withServer = args.includes('--bootstrap-server') ? args : [...args, ...bootstrap()];
+    const result = await tributary(withServer);
+    expect(result.code).toBe(1);
+    const stderrLines = result.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('Processed a total'));
+    expect(stderrLines).toHaveLength(1);
+    expect(stderrLines[0]).toMatch(pattern);
+  });
+
+  it('shrinking partitions fails with INVALID_PARTITIONS', async () => {
+    await tributary(['topics', ...bootstrap(), '--create', '--topic', 'shrink', '--partitions', '3']);
+    const result = await tributary(['topics', ...bootstrap(), '--alter', '--topic', 'shrink', '--partitions', '2']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: INVALID_PARTITIONS: [^\n]*\n$/);
+  });
+
+  it('--help on every command describes its flags', async () => {
+    const commands = [['topics'], ['produce'], ['consume'], ['perf', 'produce'], ['perf', 'consume']];
+    const results = await Promise.all(commands.map((command) => tributary([...command, '--help'])));
+    for (const result of results) expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('--bootstrap-server') });
+  });
+});
