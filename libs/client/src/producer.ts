@@ -104,7 +104,8 @@ export class Producer {
   private readonly bufferMemoryBytes: number;
   private readonly partitioner: Partitioner;
 
-  private readonly queues = new Map<string, PartitionQueue>();
+  /** Per topic, indexed by partition: looked up per record, so no string key is built. */
+  private readonly queues = new Map<string, PartitionQueue[]>();
   private readonly partitionCounts = new Map<string, number>();
   /** Records of topics whose metadata is being fetched, in arrival order. */
   private readonly awaitingMetadata = new Map<string, { record: ProducerRecord; callback?: RecordCallback }[]>();
@@ -221,7 +222,7 @@ export class Producer {
   /** Sends every buffered record now and resolves once all are acknowledged or failed. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.metadataLookups.values()]);
-    for (const queue of this.queues.values()) this.closeOpenBatch(queue);
+    for (const queue of this.allQueues()) this.closeOpenBatch(queue);
     if (this.unfinished.size === 0) return;
     await new Promise<void>((resolve) => this.finishWaiters.push(resolve));
   }
@@ -231,7 +232,7 @@ export class Producer {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    for (const queue of this.queues.values()) if (queue.backoffTimer) clearTimeout(queue.backoffTimer);
+    for (const queue of this.allQueues()) if (queue.backoffTimer) clearTimeout(queue.backoffTimer);
     this.cluster.close();
   }
 
@@ -301,9 +302,17 @@ export class Producer {
     if (batch.sizeBytes >= this.batchSize) this.closeOpenBatch(queue);
   }
 
+  private *allQueues(): Iterable<PartitionQueue> {
+    for (const queues of this.queues.values()) for (const queue of queues) if (queue) yield queue;
+  }
+
   private queueFor(topic: string, partition: number): PartitionQueue {
-    const id = `${topic}\u0000${partition}`;
-    let queue = this.queues.get(id);
+    let queues = this.queues.get(topic);
+    if (!queues) {
+      queues = [];
+      this.queues.set(topic, queues);
+    }
+    let queue = queues[partition];
     if (!queue) {
       queue = {
         topic,
@@ -319,7 +328,7 @@ export class Producer {
         backoffTimer: null,
         leaderLookup: false,
       };
-      this.queues.set(id, queue);
+      queues[partition] = queue;
     }
     return queue;
   }
