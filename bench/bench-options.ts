@@ -1,4 +1,5 @@
 import type { CompressionName } from '@tributary/client';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisDurability } from './redis-server';
 
@@ -12,12 +13,15 @@ export interface BenchOptions {
   lingerMs: number;
   batchSizeBytes: number;
   compression: CompressionName;
+  maxInFlight: number;
   redisPipelineSize: number;
   redisPipelinesInFlight: number;
   redisReadCount: number;
   e2eRatePerSec: number;
   e2eDurationMs: number;
   seed: number;
+  /** Where the broker process writes a V8 CPU profile (node --cpu-prof), if anywhere. */
+  cpuProfileDir?: string;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -29,6 +33,7 @@ Produce/consume throughput and latency of Tributary beside Redis Streams (ioredi
                              the last two are Redis without persistence and with appendfsync everysec)
   --linger-ms N              Tributary producer lingerMs (default 5)
   --batch-size B             Tributary producer batchSize in bytes (default 1048576)
+  --max-in-flight N          Tributary producer maxInFlightPerPartition (default 5)
   --compression C            Tributary producer compression: none, gzip, snappy, lz4, zstd (default none)
   --redis-pipeline N         XADDs per Redis pipeline (default 1000)
   --redis-pipelines N        Redis pipelines in flight (default 4)
@@ -36,6 +41,8 @@ Produce/consume throughput and latency of Tributary beside Redis Streams (ioredi
   --e2e-rate N               records/s of the end-to-end latency run; 0 skips it (default 10000)
   --e2e-seconds N            length of the end-to-end latency run (default 5)
   --seed N                   seed of the payload's PRNG (default 1)
+  --cpu-prof-dir DIR         write the broker's CPU profile (node --cpu-prof) into DIR; profile the
+                             client side with: node --cpu-prof --cpu-prof-dir DIR bench/run.js ...
   --help                     show this text
 
 Prerequisite: redis-server on PATH (Debian/Ubuntu: sudo apt-get install -y redis-server).`;
@@ -57,12 +64,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       'linger-ms': { type: 'string', default: '5' },
       'batch-size': { type: 'string', default: '1048576' },
       compression: { type: 'string', default: 'none' },
+      'max-in-flight': { type: 'string', default: '5' },
       'redis-pipeline': { type: 'string', default: '1000' },
       'redis-pipelines': { type: 'string', default: '4' },
       'redis-read-count': { type: 'string', default: '10000' },
       'e2e-rate': { type: 'string', default: '10000' },
       'e2e-seconds': { type: 'string', default: '5' },
       seed: { type: 'string', default: '1' },
+      'cpu-prof-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -81,12 +90,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     lingerMs: integer('--linger-ms', values['linger-ms'], 0),
     batchSizeBytes: integer('--batch-size', values['batch-size'], 1),
     compression: values.compression as CompressionName,
+    maxInFlight: integer('--max-in-flight', values['max-in-flight'], 1),
     redisPipelineSize: integer('--redis-pipeline', values['redis-pipeline'], 1),
     redisPipelinesInFlight: integer('--redis-pipelines', values['redis-pipelines'], 1),
     redisReadCount: integer('--redis-read-count', values['redis-read-count'], 1),
     e2eRatePerSec: integer('--e2e-rate', values['e2e-rate'], 0),
     e2eDurationMs: integer('--e2e-seconds', values['e2e-seconds'], 1) * 1000,
     seed: integer('--seed', values.seed, 0),
+    cpuProfileDir: values['cpu-prof-dir'] === undefined ? undefined : resolve(values['cpu-prof-dir']),
   };
 }
 

@@ -9,13 +9,16 @@ const SERVER_BIN = join(__dirname, '..', 'apps', 'broker', 'bin', 'tributary-ser
  * port with a fresh temp data directory and the default flush policy, so the benchmark's own CPU
  * use is not counted against the broker.
  */
-export async function startTributaryServer(): Promise<ServerProcess> {
+export async function startTributaryServer(options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   return ServerProcess.start({
     name: 'tributary-server',
     command: process.execPath,
     port,
-    args: (dataDir) => [SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort)],
+    args: (dataDir) => [
+      ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
+      SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort),
+    ],
   });
 }

@@ -1,5 +1,6 @@
 import { Admin, Consumer, Producer, ProducerOptions, RecordCallback, Tributary } from '@tributary/client';
 import { performance } from 'node:perf_hooks';
+import { BatchClock } from './batch-clock';
 import { LatencyHistogram } from './latency-histogram';
 import { msSinceStamped, stampSendTime } from './send-time-stamp';
 import { sendAtFixedRate } from './send-at-fixed-rate';
@@ -13,6 +14,7 @@ export interface TributarySystemOptions {
   lingerMs: number;
   batchSizeBytes: number;
   compression: ProducerOptions['compression'];
+  maxInFlight: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export class TributarySystem implements StreamsSystem {
     await this.createTopic(spec.name);
     const producer = await this.producer(this.options.lingerMs);
     const ackLatency = new LatencyHistogram();
+    const ackClock = new BatchClock();
     const record = { topic: spec.name, partition: 0, value: spec.payload };
     let failure: Error | null = null;
     let sent = 0;
@@ -46,7 +49,7 @@ export class TributarySystem implements StreamsSystem {
         const chunkSentMs = performance.now();
         const onAck: RecordCallback = (error) => {
           if (error) failure ??= error;
-          else ackLatency.recordMs(performance.now() - chunkSentMs);
+          else ackLatency.recordMs(ackClock.nowMs() - chunkSentMs);
         };
         const chunkEnd = Math.min(spec.recordCount, sent + SEND_CHUNK_RECORDS);
         let writable = true;
@@ -97,7 +100,7 @@ export class TributarySystem implements StreamsSystem {
     };
     const consuming = consumer.run({
       eachBatch: async (batch) => {
-        for (const record of batch.records) latency.recordMs(msSinceStamped(record.value!));
+        for (const record of batch.records) if (record.value) latency.recordMs(msSinceStamped(record.value));
         received += batch.records.length;
         if (received === sent) await consumer.close();
       },
@@ -138,6 +141,7 @@ export class TributarySystem implements StreamsSystem {
       lingerMs,
       batchSize: this.options.batchSizeBytes,
       compression: this.options.compression,
+      maxInFlightPerPartition: this.options.maxInFlight,
     });
     await producer.connect();
     return producer;
