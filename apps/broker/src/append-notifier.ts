@@ -5,11 +5,16 @@
  */
 export class AppendNotifier {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private closed = false;
+  private shutDown = false;
+
+  /** True once the broker is shutting down: fetches stop waiting. */
+  get closed(): boolean {
+    return this.shutDown;
+  }
 
   /** Resolves on the next append to any of `partitionKeys`, after `timeoutMs`, or on close. */
   waitForAppend(partitionKeys: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
+    if (this.shutDown || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
@@ -39,7 +44,7 @@ export class AppendNotifier {
 
   /** Releases every waiting fetch (they answer with what they have) and refuses new waits. */
   close(): void {
-    this.closed = true;
+    this.shutDown = true;
     for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
   }
 }

@@ -112,3 +112,17 @@ describe('Fetch', () => {
     });
   });
 });
+
+describe('Fetch at shutdown', () => {
+  it('a long-polling fetch answers (empty) when the broker closes, so shutdown does not wait out max_wait_ms', async () => {
+    const t = await startTestBroker();
+    const r = rpc(t);
+    await r.createTopic('quiet', 1);
+    const waiting = r.fetch([{ topic: 'quiet', partition: 0, fetchOffset: 0 }], { maxWaitMs: 600_000, minBytes: 1 });
+    // Let the call reach the broker and start waiting before closing.
+    await r.logEndOffset('quiet', 0);
+    await t.close();
+    const [p] = (await waiting).partitions;
+    expect(p).toMatchObject({ errorCode: ErrorCode.NONE, records: [] });
+  });
+});

@@ -48,7 +48,7 @@ export class FetchService {
       const bytes = reads.reduce((sum, read) => sum + read.response.recordBatches.length, 0);
       const anyError = reads.some((read) => read.response.errorCode !== ErrorCode.NONE);
       const remainingMs = deadlineMs - Date.now();
-      if (bytes >= request.minBytes || anyError || remainingMs <= 0 || cancelled.aborted) {
+      if (bytes >= request.minBytes || anyError || remainingMs <= 0 || cancelled.aborted || this.appendNotifier.closed) {
         return { partitions: reads.map((read, i) => this.finish(read.response, request.format, request.partitions[i].fetchOffset)) };
       }
       const wake = new AbortController();
