@@ -20,9 +20,13 @@ export function isTopicId(value: string): boolean {
   return TOPIC_ID_PATTERN.test(value);
 }
 
+/** Redraws allowed before concluding the random source is broken (each redraw has odds of ~1/64). */
+const DRAWS_MAX = 100;
+
 export function newTopicId(random: RandomBytes = randomBytes): string {
-  for (;;) {
+  for (let draw = 0; draw < DRAWS_MAX; draw++) {
     const id = Buffer.from(random(TOPIC_ID_BYTES)).toString('base64url');
     if (!id.startsWith('-') && id !== ZERO_TOPIC_ID && id !== METADATA_TOPIC_ID) return id;
   }
+  throw new Error(`the random source gave ${DRAWS_MAX} unusable topic ids in a row; it is not random`);
 }
