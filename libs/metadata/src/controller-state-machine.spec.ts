@@ -1,0 +1,241 @@
+import { parseBrokerConfig } from './broker-config';
+import { ControllerStateMachine } from './controller-state-machine';
+import { MetadataImage } from './metadata-image';
+import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
+import { expectTributaryError } from './testing/expect-tributary-error';
+import { seededRandomBytes } from './testing/seeded-random-bytes';
+import { isTopicId } from './topic-id';
+
+function cluster(brokerCount: number, brokerEntries: Record<string, string> = {}) {
+  const controller = new ControllerStateMachine({ brokerConfig: parseBrokerConfig(brokerEntries), randomBytes: seededRandomBytes(42) });
+  let image = MetadataImage.EMPTY;
+  for (let id = 1; id <= brokerCount; id++) {
+    image = image.apply(controller.registerBroker(image, { brokerId: id, endpoints: [{ host: '127.0.0.1', port: 9091 + id }] }).records);
+  }
+  return { controller, image };
+}
+
+describe('ControllerStateMachine.createTopic', () => {
+  it('returns a topic record, one partition record per partition and the topic configs; applying them creates the topic', () => {
+    const { controller, image } = cluster(3);
+    const result = controller.createTopic(image, { name: 'orders', numPartitions: 3, replicationFactor: 2, configs: { 'retention.ms': ' 1000 ' } });
+    expect(result.records.map((r) => r.type)).toEqual(['Topic', 'Partition', 'Partition', 'Partition', 'Config']);
+    expect(result.created).toBe(true);
+    expect(isTopicId(result.topic.topicId)).toBe(true);
+    const after = image.apply(result.records.map((r) => decodeMetadataRecord(encodeMetadataRecord(r))));
+    expect(after.topic('orders')).toEqual(result.topic);
+    expect(after.topicConfigs('orders').get('retention.ms')).toBe('1000');
+    expect(new Set(after.topic('orders')?.partitions.map((p) => p.leader)).size).toBe(3);
+    for (const p of after.topic('orders')?.partitions ?? []) {
+      expect(p).toMatchObject({ isr: p.replicas, leader: p.replicas[0], leaderEpoch: 0, partitionEpoch: 0 });
+    }
+  });
+
+  it("takes 0 partitions and replication factor 0 as the broker's num.partitions and default.replication.factor", () => {
+    const { controller, image } = cluster(2, { 'num.partitions': '4', 'default.replication.factor': '2' });
+    const { topic } = controller.createTopic(image, { name: 't', numPartitions: 0, replicationFactor: 0 });
+    expect(topic.partitions).toHaveLength(4);
+    expect(topic.partitions.every((p) => p.replicas.length === 2)).toBe(true);
+  });
+
+  it('spreads the first leader of successive topics over the brokers', () => {
+    const { controller, image } = cluster(3);
+    const leaders = new Set<number>();
+    let current = image;
+    for (let i = 0; i < 12; i++) {
+      const result = controller.createTopic(current, { name: `t${i}`, numPartitions: 1 });
+      current = current.apply(result.records);
+      leaders.add(result.topic.partitions[0].leader);
+    }
+    expect(leaders.size).toBe(3);
+  });
+
+  it('validateOnly checks everything and returns no records', () => {
+    const { controller, image } = cluster(1);
+    const result = controller.createTopic(image, { name: 't', numPartitions: 2, validateOnly: true });
+    expect(result.records).toEqual([]);
+    expect(result.topic.partitions).toHaveLength(2);
+    expectTributaryError(() => controller.createTopic(image, { name: 't', numPartitions: -1, validateOnly: true }), 'INVALID_PARTITIONS');
+  });
+
+  it('ifNotExists answers an existing topic with no records and created=false', () => {
+    const { controller, image } = cluster(1);
+    const created = image.apply(controller.createTopic(image, { name: 't', configs: { 'retention.ms': '5' } }).records);
+    const again = controller.createTopic(created, { name: 't', numPartitions: 7, ifNotExists: true });
+    expect(again).toEqual({ records: [], topic: created.topic('t'), configs: { 'retention.ms': '5' }, created: false });
+  });
+
+  it('places replicas on the brokers given in the context instead of the registered ones', () => {
+    const { controller } = cluster(0);
+    const { topic } = controller.createTopic(MetadataImage.EMPTY, { name: 't', numPartitions: 2 }, { brokers: [{ id: 7, rack: null }] });
+    expect(topic.partitions.map((p) => p.replicas)).toEqual([[7], [7]]);
+  });
+
+  describe('bad requests: the right code, a message naming the problem, no records', () => {
+    const { controller, image } = cluster(2);
+    const existing = image.apply(controller.createTopic(image, { name: 'metrics_cpu' }).records);
+    it.each([
+      ['an invalid name', { name: 'bad name' }, 'INVALID_TOPIC_EXCEPTION', ['Invalid topic name "bad name"', 'character " "']],
+      ['an empty name', { name: '' }, 'INVALID_TOPIC_EXCEPTION', ['empty']],
+      ['an existing topic', { name: 'metrics_cpu' }, 'TOPIC_ALREADY_EXISTS', ['Topic metrics_cpu already exists']],
+      ["a name that collides once '.' is '_'", { name: 'metrics.cpu' }, 'INVALID_TOPIC_EXCEPTION', ['collides with existing topic "metrics_cpu"']],
+      ['partitions < 1', { name: 't', numPartitions: -1 }, 'INVALID_PARTITIONS', ['at least 1, got -1']],
+      ['a fractional partition count', { name: 't', numPartitions: 1.5 }, 'INVALID_PARTITIONS', ['got 1.5']],
+      ['too many partitions', { name: 't', numPartitions: 100_001 }, 'INVALID_PARTITIONS', ['100001', 'limit of 100000']],
+      ['a replication factor above the brokers', { name: 't', replicationFactor: 3 }, 'INVALID_REPLICATION_FACTOR', ['3 time(s)', 'only 2 broker(s)']],
+      ['a negative replication factor', { name: 't', replicationFactor: -1 }, 'INVALID_REPLICATION_FACTOR', ['at least 1, got -1']],
+      ['an unknown config', { name: 't', configs: { 'retention.msec': '1' } }, 'INVALID_CONFIG', ['Unknown topic config name: retention.msec']],
+      ['an ill-typed config', { name: 't', configs: { 'segment.bytes': 'big' } }, 'INVALID_CONFIG', ['segment.bytes', '"big"', 'INT']],
+      ['min.insync.replicas above the replication factor', { name: 't', replicationFactor: 2, configs: { 'min.insync.replicas': '3' } }, 'INVALID_CONFIG', ['min.insync.replicas=3', 'replication factor 2']],
+    ] as const)('refuses %s', (_what, request, code, fragments) => {
+      expectTributaryError(() => controller.createTopic(existing, request), code, ...fragments);
+    });
+
+    it('refuses any topic when no broker is available', () => {
+      expectTributaryError(() => controller.createTopic(MetadataImage.EMPTY, { name: 't' }), 'INVALID_REPLICATION_FACTOR', 'only 0 broker(s)');
+    });
+  });
+});
+
+describe('ControllerStateMachine.deleteTopic', () => {
+  it('returns a RemoveTopic record; applying it deletes the topic and its configs', () => {
+    const { controller, image } = cluster(1);
+    const created = image.apply(controller.createTopic(image, { name: 't', configs: { 'retention.ms': '5' } }).records);
+    const { records } = controller.deleteTopic(created, { name: 't' });
+    expect(records).toEqual([{ type: 'RemoveTopic', topicId: created.topic('t')?.topicId }]);
+    const deleted = created.apply(records);
+    expect(deleted.topic('t')).toBeUndefined();
+    expect(deleted.topicConfigs('t').size).toBe(0);
+  });
+
+  it('refuses an unknown topic, an internal topic and deletion when delete.topic.enable=false', () => {
+    const { controller, image } = cluster(1);
+    expectTributaryError(() => controller.deleteTopic(image, { name: 'nope' }), 'UNKNOWN_TOPIC_OR_PARTITION', 'Topic nope does not exist');
+    const internal = image.apply(controller.createTopic(image, { name: '__consumer_offsets' }).records);
+    expectTributaryError(() => controller.deleteTopic(internal, { name: '__consumer_offsets' }), 'INVALID_REQUEST', 'internal');
+    expect(controller.deleteTopic(internal, { name: '__consumer_offsets', allowInternal: true }).records).toHaveLength(1);
+    const locked = cluster(1, { 'delete.topic.enable': 'false' });
+    const withTopic = locked.image.apply(locked.controller.createTopic(locked.image, { name: 't' }).records);
+    expectTributaryError(() => locked.controller.deleteTopic(withTopic, { name: 't' }), 'INVALID_REQUEST', 'delete.topic.enable=false');
+  });
+});
+
+describe('ControllerStateMachine.createPartitions', () => {
+  const { controller, image } = cluster(3);
+  const created = image.apply(controller.createTopic(image, { name: 't', numPartitions: 2, replicationFactor: 2 }).records);
+
+  it('adds partitions numbered after the existing ones, with the same replication factor', () => {
+    const result = controller.createPartitions(created, { topic: 't', totalCount: 5 });
+    expect(result.records.map((r) => r.type === 'Partition' && r.partition)).toEqual([2, 3, 4]);
+    const after = created.apply(result.records);
+    expect(after.topic('t')).toEqual(result.topic);
+    expect(after.topic('t')?.partitions.every((p) => p.replicas.length === 2)).toBe(true);
+    expect(controller.createPartitions(created, { topic: 't', totalCount: 5, validateOnly: true }).records).toEqual([]);
+  });
+
+  it.each([
+    ['fewer partitions', 1, 'currently has 2 partitions, which is higher than the requested 1'],
+    ['the same count', 2, 'already has 2 partitions'],
+    ['too many partitions', 200_000, 'limit of 100000'],
+  ])('refuses %s with INVALID_PARTITIONS naming the current count', (_what, totalCount, message) => {
+    expectTributaryError(() => controller.createPartitions(created, { topic: 't', totalCount }), 'INVALID_PARTITIONS', message);
+  });
+
+  it('refuses an unknown topic', () => {
+    expectTributaryError(() => controller.createPartitions(created, { topic: 'nope', totalCount: 3 }), 'UNKNOWN_TOPIC_OR_PARTITION', 'nope');
+  });
+});
+
+describe('ControllerStateMachine.alterConfigs', () => {
+  const { controller, image } = cluster(1);
+  const created = image.apply(controller.createTopic(image, { name: 't', configs: { 'cleanup.policy': 'compact' } }).records);
+
+  it('turns SET and DELETE into config records; applying them changes the topic configs', () => {
+    const { records } = controller.alterConfigs(created, {
+      resource: { type: 'topic', name: 't' },
+      ops: [
+        { op: 'SET', name: 'retention.ms', value: '10' },
+        { op: 'DELETE', name: 'cleanup.policy' },
+        { op: 'DELETE', name: 'segment.ms' },
+      ],
+    });
+    expect(records).toEqual([
+      { type: 'Config', resourceType: 'topic', resourceName: 't', name: 'retention.ms', value: '10' },
+      { type: 'Config', resourceType: 'topic', resourceName: 't', name: 'cleanup.policy', value: null },
+      { type: 'Config', resourceType: 'topic', resourceName: 't', name: 'segment.ms', value: null },
+    ]);
+    expect(Object.fromEntries(created.apply(records).topicConfigs('t'))).toEqual({ 'retention.ms': '10' });
+  });
+
+  it('validateOnly returns no records', () => {
+    const ops = [{ op: 'SET', name: 'retention.ms', value: '10' }] as const;
+    expect(controller.alterConfigs(created, { resource: { type: 'topic', name: 't' }, ops, validateOnly: true }).records).toEqual([]);
+  });
+
+  it('sets dynamic broker configs, refusing read-only and unknown ones', () => {
+    const { records } = controller.alterConfigs(created, { resource: { type: 'broker', name: '1' }, ops: [{ op: 'SET', name: 'log.retention.ms', value: '5' }] });
+    expect(created.apply(records).brokerConfigs('1').get('log.retention.ms')).toBe('5');
+    const alter = (name: string, value = '1') => () =>
+      controller.alterConfigs(created, { resource: { type: 'broker', name: '1' }, ops: [{ op: 'SET', name, value }] });
+    expectTributaryError(alter('node.id'), 'INVALID_CONFIG', 'node.id is read-only');
+    expectTributaryError(alter('nope'), 'INVALID_CONFIG', 'Unknown broker config name: nope');
+    expectTributaryError(alter('num.partitions', 'x'), 'INVALID_CONFIG', 'num.partitions');
+    expectTributaryError(
+      () => controller.alterConfigs(created, { resource: { type: 'broker', name: '9' }, ops: [] }),
+      'INVALID_REQUEST',
+      'Broker 9 is not registered',
+    );
+  });
+
+  it.each([
+    ['an unknown topic', { type: 'topic', name: 'nope' }, [{ op: 'SET', name: 'retention.ms', value: '1' }], 'UNKNOWN_TOPIC_OR_PARTITION', 'Topic nope does not exist'],
+    ['an unknown config', { type: 'topic', name: 't' }, [{ op: 'SET', name: 'retention', value: '1' }], 'INVALID_CONFIG', 'Unknown topic config name: retention'],
+    ['deleting an unknown config', { type: 'topic', name: 't' }, [{ op: 'DELETE', name: 'retention' }], 'INVALID_CONFIG', 'Unknown topic config name: retention'],
+    ['an ill-typed value', { type: 'topic', name: 't' }, [{ op: 'SET', name: 'retention.ms', value: 'soon' }], 'INVALID_CONFIG', 'Invalid value "soon" for configuration retention.ms'],
+    ['min.insync.replicas above the replication factor', { type: 'topic', name: 't' }, [{ op: 'SET', name: 'min.insync.replicas', value: '2' }], 'INVALID_CONFIG', 'replication factor 1'],
+    ['a config named twice', { type: 'topic', name: 't' }, [{ op: 'SET', name: 'retention.ms', value: '1' }, { op: 'DELETE', name: 'retention.ms' }], 'INVALID_REQUEST', 'retention.ms appears twice'],
+  ] as const)('refuses %s', (_what, resource, ops, code, message) => {
+    expectTributaryError(() => controller.alterConfigs(created, { resource, ops }), code, message);
+  });
+});
+
+describe('ControllerStateMachine producer ids, brokers and cluster id', () => {
+  it('hands out consecutive, disjoint producer id blocks', () => {
+    const { controller, image } = cluster(1);
+    const first = controller.allocateProducerIds(image, { brokerId: 1 });
+    expect(first).toMatchObject({ firstProducerId: 0, blockSize: 1000 });
+    const after = image.apply(first.records);
+    const second = controller.allocateProducerIds(after, { brokerId: 1, blockSize: 10 });
+    expect(second).toMatchObject({ firstProducerId: 1000, blockSize: 10 });
+    expect(after.apply(second.records).nextProducerId).toBe(1010);
+  });
+
+  it('refuses a bad block size and a stale broker epoch', () => {
+    const { controller, image } = cluster(1);
+    expectTributaryError(() => controller.allocateProducerIds(image, { brokerId: 1, blockSize: 0 }), 'INVALID_REQUEST', 'block size');
+    expectTributaryError(() => controller.allocateProducerIds(image, { brokerId: 1, brokerEpoch: 99 }), 'INVALID_REQUEST', 'epoch 99');
+  });
+
+  it('registers brokers with rising epochs and fences and unfences them', () => {
+    const { controller, image } = cluster(2);
+    expect(image.brokers().map((b) => b.brokerEpoch)).toEqual([1, 2]);
+    const again = controller.registerBroker(image, { brokerId: 1, endpoints: [{ host: 'h', port: 1 }], rack: 'r1', fenced: true });
+    expect(again.brokerEpoch).toBe(3);
+    const reregistered = image.apply(again.records);
+    expect(reregistered.broker(1)).toMatchObject({ brokerEpoch: 3, rack: 'r1', fenced: true });
+    const unfenced = reregistered.apply(controller.setBrokerFenced(reregistered, 1, false).records);
+    expect(unfenced.broker(1)?.fenced).toBe(false);
+    expect(controller.setBrokerFenced(unfenced, 1, false).records).toEqual([]);
+    expectTributaryError(() => controller.setBrokerFenced(unfenced, 9, true), 'INVALID_REQUEST', 'Broker 9 is not registered');
+    expectTributaryError(() => controller.registerBroker(image, { brokerId: -1, endpoints: [] }), 'INVALID_REQUEST', 'Broker id');
+    expectTributaryError(() => controller.registerBroker(image, { brokerId: 3, endpoints: [{ host: 'h', port: 70000 }] }), 'INVALID_REQUEST', 'h:70000');
+  });
+
+  it('formats a cluster once and refuses another cluster id', () => {
+    const { controller } = cluster(0);
+    const formatted = MetadataImage.EMPTY.apply(controller.formatCluster(MetadataImage.EMPTY, 'c1').records);
+    expect(formatted.clusterId).toBe('c1');
+    expect(controller.formatCluster(formatted, 'c1').records).toEqual([]);
+    expectTributaryError(() => controller.formatCluster(formatted, 'c2'), 'INVALID_REQUEST', 'belongs to cluster c1, not c2');
+  });
+});
