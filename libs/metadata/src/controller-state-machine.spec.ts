@@ -133,6 +133,14 @@ describe('ControllerStateMachine.createPartitions', () => {
     expect(controller.createPartitions(created, { topic: 't', totalCount: 5, validateOnly: true }).records).toEqual([]);
   });
 
+  it('with racks, places added partitions across racks too', () => {
+    const racked = [1, 2, 3, 4].map((id) => ({ id, rack: id % 2 === 0 ? 'even' : 'odd' }));
+    const topic = controller.createTopic(MetadataImage.EMPTY, { name: 'r', numPartitions: 2, replicationFactor: 2 }, { brokers: racked });
+    const withTopic = MetadataImage.EMPTY.apply(topic.records);
+    const grown = controller.createPartitions(withTopic, { topic: 'r', totalCount: 6 }, { brokers: racked });
+    for (const p of grown.topic.partitions) expect(new Set(p.replicas.map((id) => id % 2)).size).toBe(2);
+  });
+
   it.each([
     ['fewer partitions', 1, 'currently has 2 partitions, which is higher than the requested 1'],
     ['the same count', 2, 'already has 2 partitions'],

@@ -11,7 +11,7 @@ import { BROKER_CONFIG_DEFS_BY_NAME, BrokerConfig } from './broker-config';
 import { parseConfigValue } from './config-def';
 import { MetadataImage, TopicImage } from './metadata-image';
 import { BrokerEndpoint, ConfigRecord, ConfigResourceType, MetadataRecord } from './metadata-record';
-import { PlacementBroker, placeReplicas } from './replica-placement';
+import { PlacementBroker, arrangeBrokers, placeReplicas } from './replica-placement';
 import { resolveTopicConfig, topicConfigDef, validateTopicConfigs } from './topic-config';
 import { RandomBytes, newTopicId } from './topic-id';
 import { checkTopicNameCollision, isInternalTopic, validateTopicName } from './topic-name';
@@ -183,7 +183,7 @@ export class ControllerStateMachine {
     const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
     checkReplicationFactor(replicationFactor, brokers);
     // Continue the existing layout: start where partition 0's leader sits, as Kafka does.
-    const leaderIndex = [...brokers].sort((a, b) => a.id - b.id).findIndex((b) => b.id === topic.partitions[0]?.leader);
+    const leaderIndex = arrangeBrokers(brokers).findIndex((b) => b.id === topic.partitions[0]?.leader);
     const assignment = placeReplicas({
       brokers,
       numPartitions: totalCount - current,

@@ -90,6 +90,7 @@ describe('metadata record encoding', () => {
     ['the Topic body is not an object', withHeader(2, 0, '[1]')],
     ['Topic.topicId is undefined, expected a 22-character base64url topic id', withHeader(2, 0, '{"name":"t"}')],
     ['Topic.topicId is "short"', withHeader(2, 0, '{"name":"t","topicId":"short"}')],
+    ['the Topic body has a "type" field', withHeader(2, 0, '{"type":"RemoveTopic","topicId":"AAAAAAAAAAAAAAAAAAAAAg"}')],
     ['Topic has unknown field(s) extra', withHeader(2, 0, '{"name":"t","topicId":"AAAAAAAAAAAAAAAAAAAAAg","extra":1}')],
     ['Partition.partition is 0.5, expected an int32', withHeader(3, 0, '{"topicId":"AAAAAAAAAAAAAAAAAAAAAg","partition":0.5,"replicas":[],"isr":[],"leader":1,"leaderEpoch":0,"partitionEpoch":0}')],
     ["Config.resourceType is \"group\", expected 'topic' or 'broker'", withHeader(4, 0, '{"resourceType":"group","resourceName":"g","name":"n","value":null}')],

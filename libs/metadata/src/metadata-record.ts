@@ -193,7 +193,8 @@ export function decodeMetadataRecord(bytes: Uint8Array): MetadataRecord {
     throw corrupt(`the ${type} body is not JSON (${(e as Error).message})`);
   }
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw corrupt(`the ${type} body is not an object`);
-  const record = { type, ...fields } as MetadataRecord;
+  if (Object.prototype.hasOwnProperty.call(fields, 'type')) throw corrupt(`the ${type} body has a "type" field; the type is in the header`);
+  const record = { ...fields, type } as MetadataRecord;
   checkMetadataRecord(record);
   return record;
 }

@@ -38,8 +38,8 @@ export function placeReplicas(request: PlacementRequest): number[][] {
   if (new Set(brokers.map((b) => b.id)).size !== brokers.length) {
     throw new TributaryError('INVALID_REQUEST', `Broker ids for placement are not unique: ${brokers.map((b) => b.id).join(',')}`);
   }
-  const rackAware = brokers.every((b) => b.rack !== null);
-  const arranged = rackAware ? alternateRacks(brokers) : [...brokers].sort((a, b) => a.id - b.id);
+  const rackAware = isRackAware(brokers);
+  const arranged = arrangeBrokers(brokers);
   const n = arranged.length;
   const firstPartition = request.firstPartition ?? 0;
   const startIndex = mod(request.startIndex ?? 0, n);
@@ -83,6 +83,18 @@ function replicaIndex(first: number, shift: number, j: number, n: number): numbe
 
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
+}
+
+function isRackAware(brokers: readonly PlacementBroker[]): boolean {
+  return brokers.every((b) => b.rack !== null);
+}
+
+/**
+ * The broker order placement walks: by id, or alternating racks when every broker has one.
+ * `startIndex` indexes this list (adding partitions continues from partition 0's leader here).
+ */
+export function arrangeBrokers(brokers: readonly PlacementBroker[]): PlacementBroker[] {
+  return isRackAware(brokers) ? alternateRacks(brokers) : [...brokers].sort((a, b) => a.id - b.id);
 }
 
 /** Brokers ordered rack by rack in turn (racks and brokers sorted), e.g. a1 b1 c1 a2 b2 c2. */
