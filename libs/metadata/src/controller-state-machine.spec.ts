@@ -116,7 +116,7 @@ describe('ControllerStateMachine.deleteTopic', () => {
     expect(controller.deleteTopic(internal, { name: '__consumer_offsets', allowInternal: true }).records).toHaveLength(1);
     const locked = cluster(1, { 'delete.topic.enable': 'false' });
     const withTopic = locked.image.apply(locked.controller.createTopic(locked.image, { name: 't' }).records);
-    expectTributaryError(() => locked.controller.deleteTopic(withTopic, { name: 't' }), 'INVALID_REQUEST', 'delete.topic.enable=false');
+    expectTributaryError(() => locked.controller.deleteTopic(withTopic, { name: 't' }), 'TOPIC_DELETION_DISABLED', 'delete.topic.enable=false');
   });
 });
 

@@ -157,7 +157,7 @@ export class ControllerStateMachine {
   deleteTopic(image: MetadataImage, request: DeleteTopicRequest): ControllerResult {
     const topic = requireTopic(image, request.name);
     if (!this.broker.deleteTopicEnable) {
-      throw new TributaryError('INVALID_REQUEST', `Topic deletion is disabled (delete.topic.enable=false); cannot delete ${request.name}`);
+      throw new TributaryError('TOPIC_DELETION_DISABLED', `Topic deletion is disabled (delete.topic.enable=false); cannot delete ${request.name}`);
     }
     if (isInternalTopic(request.name) && !request.allowInternal) {
       throw new TributaryError('INVALID_REQUEST', `Topic ${request.name} is internal to the cluster and cannot be deleted`);

@@ -23,6 +23,8 @@ export enum ErrorCode {
   REQUEST_TIMED_OUT = 7,
   /** RECORD_TOO_LARGE - Kafka calls this MESSAGE_TOO_LARGE on the wire and RecordTooLargeException in its clients. */
   RECORD_TOO_LARGE = 10,
+  /** NETWORK_EXCEPTION - The broker could not be reached or the connection broke (client side only). */
+  NETWORK_EXCEPTION = 13,
   INVALID_TOPIC_EXCEPTION = 17,
   RECORD_LIST_TOO_LARGE = 18,
   NOT_ENOUGH_REPLICAS = 19,
@@ -43,8 +45,11 @@ export enum ErrorCode {
   INVALID_PRODUCER_EPOCH = 47,
   KAFKA_STORAGE_ERROR = 56,
   UNKNOWN_PRODUCER_ID = 59,
+  TOPIC_DELETION_DISABLED = 73,
   UNSUPPORTED_COMPRESSION_TYPE = 76,
+  STALE_BROKER_EPOCH = 77,
   UNKNOWN_TOPIC_ID = 100,
+  DUPLICATE_BROKER_REGISTRATION = 101,
   UNKNOWN_SERVER_ERROR = -1,
 }
 
@@ -77,6 +82,9 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 10:
     case "RECORD_TOO_LARGE":
       return ErrorCode.RECORD_TOO_LARGE;
+    case 13:
+    case "NETWORK_EXCEPTION":
+      return ErrorCode.NETWORK_EXCEPTION;
     case 17:
     case "INVALID_TOPIC_EXCEPTION":
       return ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -137,12 +145,21 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 59:
     case "UNKNOWN_PRODUCER_ID":
       return ErrorCode.UNKNOWN_PRODUCER_ID;
+    case 73:
+    case "TOPIC_DELETION_DISABLED":
+      return ErrorCode.TOPIC_DELETION_DISABLED;
     case 76:
     case "UNSUPPORTED_COMPRESSION_TYPE":
       return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+    case 77:
+    case "STALE_BROKER_EPOCH":
+      return ErrorCode.STALE_BROKER_EPOCH;
     case 100:
     case "UNKNOWN_TOPIC_ID":
       return ErrorCode.UNKNOWN_TOPIC_ID;
+    case 101:
+    case "DUPLICATE_BROKER_REGISTRATION":
+      return ErrorCode.DUPLICATE_BROKER_REGISTRATION;
     case -1:
     case "UNKNOWN_SERVER_ERROR":
       return ErrorCode.UNKNOWN_SERVER_ERROR;
@@ -171,6 +188,8 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "REQUEST_TIMED_OUT";
     case ErrorCode.RECORD_TOO_LARGE:
       return "RECORD_TOO_LARGE";
+    case ErrorCode.NETWORK_EXCEPTION:
+      return "NETWORK_EXCEPTION";
     case ErrorCode.INVALID_TOPIC_EXCEPTION:
       return "INVALID_TOPIC_EXCEPTION";
     case ErrorCode.RECORD_LIST_TOO_LARGE:
@@ -211,10 +230,16 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode.UNKNOWN_PRODUCER_ID:
       return "UNKNOWN_PRODUCER_ID";
+    case ErrorCode.TOPIC_DELETION_DISABLED:
+      return "TOPIC_DELETION_DISABLED";
     case ErrorCode.UNSUPPORTED_COMPRESSION_TYPE:
       return "UNSUPPORTED_COMPRESSION_TYPE";
+    case ErrorCode.STALE_BROKER_EPOCH:
+      return "STALE_BROKER_EPOCH";
     case ErrorCode.UNKNOWN_TOPIC_ID:
       return "UNKNOWN_TOPIC_ID";
+    case ErrorCode.DUPLICATE_BROKER_REGISTRATION:
+      return "DUPLICATE_BROKER_REGISTRATION";
     case ErrorCode.UNKNOWN_SERVER_ERROR:
       return "UNKNOWN_SERVER_ERROR";
     default:
