@@ -16,15 +16,8 @@ import {
   PartitionRecord,
 } from './metadata-record';
 
-export interface PartitionImage {
-  readonly partition: number;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-  /** -1 when the partition has no leader. */
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-}
+/** A partition as its latest Partition/PartitionChange records left it. */
+export type PartitionImage = Omit<PartitionRecord, 'type' | 'topicId'>;
 
 export interface TopicImage {
   readonly name: string;
