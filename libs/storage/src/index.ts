@@ -4,3 +4,4 @@ export * from './partition-log';
 export * from './segment';
 export { ProducerState } from './producer-state';
 export type { ProducerEntry, ProducerBatchMetadata } from './producer-state';
+export type { LogTruncation } from './log-recovery';

@@ -79,7 +79,7 @@ describe('recovery', () => {
       const expectedValues = valuesOf(Buffer.concat(await readAll(log)));
       const { name, baseOffset } = await lastSegment();
       const ends = await batchEnds(log, baseOffset);
-      await log.close();
+      // Stopped uncleanly (no close): the damage stands for a power loss mid-write.
       const sizeBytes = ends[ends.length - 1];
       let firstDamagedBatch: number;
       if (damage === 'cut') {
@@ -118,7 +118,7 @@ describe('recovery', () => {
     const expectedValues = valuesOf(Buffer.concat(await readAll(log)));
     const { name, baseOffset } = await lastSegment();
     const ends = await batchEnds(log, baseOffset);
-    await log.close();
+    // Stopped uncleanly (no close).
     const lastStart = ends[ends.length - 2];
     await fs.flipBit(path(name), (lastStart + 7) * 8 + 5); // offset 4 -> 0
     await expectIntactBefore(4, expectedValues);

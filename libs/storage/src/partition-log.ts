@@ -11,6 +11,13 @@
  * The log starts no timers: the broker's scheduler calls flushIfDue, enforceRetention and
  * compact. Time comes from the injected clock.
  *
+ * Crash safety, as Kafka's log layer: the recovery point (every batch below it fdatasynced) is
+ * checkpointed by flush(), flushIfDue() and close(), so an unclean start checks only the
+ * segments from the one holding it (log-recovery.ts); close() leaves a clean-shutdown marker
+ * that lets the next open check nothing. Producer state is snapshotted at every roll and at
+ * close (producer-state-snapshot.ts), so an open replays only the batch headers after the
+ * latest snapshot. What an open found and cut is in `recovery`.
+ *
  * Invariant: logStartOffset <= logEndOffset, segments sorted by base offset, each segment's
  * offsets below the next one's base offset.
  */
@@ -30,12 +37,15 @@ import { FileSystem, joinPath, readFully } from './file-system';
 import { GroupCommit } from './group-commit';
 import { validateIncomingBatches } from './incoming-batches';
 import { LogConfig } from './log-config';
-import { loadSegment, recoverSegment } from './log-recovery';
+import { LogTruncation, loadSegments, recoverSegment } from './log-recovery';
 import { ProducerEntry, ProducerState } from './producer-state';
+import { ProducerStateSnapshot, SNAPSHOT_SUFFIX } from './producer-state-snapshot';
+import { RecoveryPointCheckpoint } from './recovery-point-checkpoint';
 import { segmentsToDelete } from './retention';
 import { SegmentReader } from './segment-reader';
 import { LOG_SUFFIX, Segment, isControlBatch, lastOffsetOf, parseSegmentFileName } from './segment';
 import { SegmentSet } from './segment-set';
+import { TEMP_SUFFIX, writeFileAtomically } from './write-file-atomically';
 
 export interface PartitionLogOptions {
   dir: string;
@@ -73,6 +83,27 @@ export interface ReadResult {
   nextOffset?: number;
 }
 
+/** What PartitionLog.open found and did; log the warnings. */
+export interface LogRecoveryReport {
+  /** The previous close was clean (or the directory was new): no batch was checked. */
+  cleanShutdown: boolean;
+  /** The checkpointed recovery point an unclean start checked from (every batch below it had been fdatasynced). */
+  recoveryPoint: number;
+  /** Base offsets of the segments whose every batch was checked (CRC-32C, lengths, offset order). */
+  checkedSegments: number[];
+  /** What an unclean start cut from the log: the first unsound batch and everything after it. */
+  truncation?: LogTruncation;
+  /** Offset of the producer state snapshot loaded; absent when producer state came from a scan of the whole log. */
+  producerSnapshotOffset?: number;
+  /** Batch headers read to bring producer state from the snapshot (or the log start) to the log end. */
+  producerBatchesReplayed: number;
+  /** What the caller should log: data cut from the log, damaged checkpoint or snapshot files ignored. */
+  warnings: string[];
+}
+
+/** Written by close() after everything else is synced; its presence at open means nothing needs checking. */
+export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+
 const INT32_MAX = 0x7fffffff;
 /** Bytes read per chunk while scanning headers for the start of a fetch. */
 const LOCATE_CHUNK_BYTES = 64 * 1024;
@@ -93,6 +124,16 @@ export class PartitionLog {
   private lastFlushMs: number;
   private startOffset = 0;
   private closed = false;
+  /** Every batch below this offset has been fdatasynced. */
+  private syncedEndOffset = 0;
+  /** The offset in the recovery-point checkpoint file; -1 while unknown. */
+  private checkpointedOffset = -1;
+  /** Bumped by truncations, so that a sync started before one cannot advance the recovery point past it. */
+  private truncationCount = 0;
+  private checkpointWrites: Promise<void> = Promise.resolve();
+  /** Offsets of the producer state snapshot files, ascending. */
+  private snapshotOffsets: number[] = [];
+  private recoveryReport: LogRecoveryReport = { cleanShutdown: true, recoveryPoint: 0, checkedSegments: [], producerBatchesReplayed: 0, warnings: [] };
 
   private constructor(options: PartitionLogOptions) {
     this.fs = options.fs;
@@ -105,14 +146,25 @@ export class PartitionLog {
   }
 
   /**
-   * Opens the partition in `dir` (created when missing), recovering from an unclean stop: the
-   * active segment is checked batch by batch and cut before a torn or corrupt tail, missing or
-   * inconsistent indexes are rebuilt, producer state is rebuilt from the batch headers.
+   * Opens the partition in `dir` (created when missing). After an unclean stop, every segment
+   * from the one holding the recovery point is checked batch by batch and cut before a torn or
+   * corrupt batch (later segments are deleted); missing or inconsistent indexes are rebuilt;
+   * producer state comes from the latest snapshot plus the batch headers after it. See `recovery`.
    */
   static async open(options: PartitionLogOptions): Promise<PartitionLog> {
     const log = new PartitionLog(options);
     await log.load();
     return log;
+  }
+
+  /** What the open found and did (checked segments, truncation, producer snapshot used, warnings). */
+  get recovery(): LogRecoveryReport {
+    return this.recoveryReport;
+  }
+
+  /** Every batch below this offset has been fdatasynced (Kafka's recovery point). */
+  get recoveryPointOffset(): number {
+    return this.syncedEndOffset;
   }
 
   get logStartOffset(): number {
@@ -263,6 +315,7 @@ export class PartitionLog {
     const segment = await this.openSegment(previous.nextOffset);
     this.segments.add(segment);
     this.dirDirty = true;
+    await this.writeProducerSnapshot(segment.baseOffset);
   }
 
   async read(fetchOffset: number, maxBytes: number, options: { maxOffset?: number } = {}): Promise<ReadResult> {
@@ -357,6 +410,7 @@ export class PartitionLog {
     this.startOffset = Math.max(this.startOffset, this.segments.first.baseOffset);
     this.dropProducersBelow(this.startOffset);
     for (const segment of doomed) await segment.delete(this.fs);
+    await this.deleteSnapshotsWhere((offset) => offset < this.startOffset);
     this.dirDirty = true;
   }
 
@@ -401,9 +455,13 @@ export class PartitionLog {
     });
   }
 
-  /** Makes everything appended so far durable (fdatasync), sharing the sync with concurrent callers. */
-  flush(): Promise<void> {
-    return this.groupCommit.request();
+  /**
+   * Makes everything appended so far durable (fdatasync), sharing the sync with concurrent
+   * callers, and checkpoints the recovery point.
+   */
+  async flush(): Promise<void> {
+    await this.groupCommit.request();
+    await this.writeRecoveryPoint();
   }
 
   /** flush.ms: flushes when unflushed batches have waited that long; the broker's scheduler calls it. */
@@ -414,6 +472,8 @@ export class PartitionLog {
   private async syncDirty(): Promise<void> {
     const segments = [...this.dirtySegments];
     const syncDir = this.dirDirty;
+    const endOffset = this.logEndOffset;
+    const truncationCount = this.truncationCount;
     this.dirtySegments.clear();
     this.dirDirty = false;
     this.unflushedBatches = 0;
@@ -426,6 +486,25 @@ export class PartitionLog {
       this.dirDirty ||= syncDir;
       throw new TributaryError('KAFKA_STORAGE_ERROR', `fdatasync of ${this.name} failed: ${(e as Error).message}`, { cause: e });
     }
+    if (truncationCount === this.truncationCount) this.syncedEndOffset = Math.max(this.syncedEndOffset, endOffset);
+  }
+
+  /** Persists the recovery point when it moved; checkpoint writes run one at a time, each writing the latest value. */
+  private writeRecoveryPoint(): Promise<void> {
+    const write = this.checkpointWrites
+      .catch(() => undefined)
+      .then(async () => {
+        const offset = this.syncedEndOffset;
+        if (offset === this.checkpointedOffset || this.closed) return;
+        try {
+          await RecoveryPointCheckpoint.write(this.fs, this.dir, offset);
+        } catch (e) {
+          throw new TributaryError('KAFKA_STORAGE_ERROR', `writing the recovery point of ${this.name} failed: ${(e as Error).message}`, { cause: e });
+        }
+        this.checkpointedOffset = offset;
+      });
+    this.checkpointWrites = write;
+    return write;
   }
 
   /**
@@ -453,9 +532,15 @@ export class PartitionLog {
       }
       await last.log.truncate(cut);
       await recoverSegment(last, { verifyCrc: false });
-      this.dirtySegments.add(last);
-      this.dirDirty = true;
-      await this.rebuildProducerState();
+      // Made durable at once, with a lowered recovery point: otherwise a power loss could bring
+      // back the cut batches, or an old recovery point above new, unsynced batches.
+      await last.log.datasync();
+      this.truncationCount++;
+      this.syncedEndOffset = Math.min(this.syncedEndOffset, this.logEndOffset);
+      this.checkpointedOffset = -1;
+      await this.writeRecoveryPoint();
+      await this.deleteSnapshotsWhere((snapshotOffset) => snapshotOffset > this.logEndOffset);
+      await this.loadProducerState(this.recoveryReport.warnings);
     });
   }
 
@@ -467,19 +552,28 @@ export class PartitionLog {
     this.segments.add(await this.openSegment(offset));
     this.startOffset = offset;
     this.producers.clear();
-    this.dirDirty = true;
+    await this.deleteSnapshotsWhere(() => true);
+    this.truncationCount++;
+    this.syncedEndOffset = offset;
+    this.checkpointedOffset = -1;
+    await this.writeRecoveryPoint(); // its directory sync also makes the deletions durable
   }
 
-  /** Flushes and closes the files; the log is unusable afterwards. */
+  /**
+   * Flushes, checkpoints the recovery point, snapshots producer state, closes the files and
+   * leaves the clean-shutdown marker; the log is unusable afterwards.
+   */
   close(): Promise<void> {
     return this.exclusive(async () => {
       if (this.closed) return;
       await this.groupCommit.request();
+      for (const segment of this.segments.all()) await segment.flushIndexes();
+      await this.writeProducerSnapshot(this.logEndOffset);
+      await this.writeRecoveryPoint();
       this.closed = true;
-      for (const segment of this.segments.all()) {
-        await segment.flushIndexes();
-        await segment.close();
-      }
+      for (const segment of this.segments.all()) await segment.close();
+      // Last, once everything it vouches for is durable; losing it only costs a recovery.
+      await writeFileAtomically(this.fs, this.dir, CLEAN_SHUTDOWN_FILE, Buffer.alloc(0), { durable: false });
     });
   }
 
@@ -497,39 +591,121 @@ export class PartitionLog {
   private async load(): Promise<void> {
     await this.fs.mkdirp(this.dir);
     const names = await this.fs.list(this.dir);
+    const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
     const baseOffsets = names
       .map((name) => parseSegmentFileName(name, LOG_SUFFIX))
       .filter((offset): offset is number => offset !== undefined)
       .sort((a, b) => a - b);
     await this.removeLeftovers(names, new Set(baseOffsets));
-    for (const [i, baseOffset] of baseOffsets.entries()) {
-      const segment = await this.openSegment(baseOffset);
-      const isLast = i === baseOffsets.length - 1;
-      await (isLast ? recoverSegment(segment, { verifyCrc: true }) : loadSegment(segment));
-      this.segments.add(segment);
-    }
+    this.snapshotOffsets = names
+      .map((name) => ProducerStateSnapshot.parseFileName(name))
+      .filter((offset): offset is number => offset !== undefined)
+      .sort((a, b) => a - b);
+    const warnings: string[] = [];
+    const unclean = !cleanShutdown && baseOffsets.length > 0;
+    const checkpoint = unclean ? await RecoveryPointCheckpoint.read(this.fs, this.dir) : { offset: 0 };
+    if (checkpoint.problem !== undefined) warnings.push(`${this.name}: ${checkpoint.problem}; every segment was checked`);
+
+    const loaded = await loadSegments({
+      baseOffsets,
+      open: (baseOffset) => this.openSegment(baseOffset),
+      deleteSegment: (segment) => segment.delete(this.fs),
+      cleanShutdown: !unclean,
+      recoveryPoint: checkpoint.offset,
+    });
+    for (const segment of loaded.segments) this.segments.add(segment);
     if (this.segments.length === 0) this.segments.add(await this.openSegment(0));
     this.startOffset = this.segments.first.baseOffset;
-    await this.rebuildProducerState();
+    const { truncation } = loaded;
+    if (truncation !== undefined) {
+      const deleted = truncation.deletedSegments.length === 0 ? '' : ` and deleted the ${truncation.deletedSegments.length} later segments (base offsets ${truncation.deletedSegments.join(', ')})`;
+      warnings.push(
+        `${this.name}: unclean shutdown; cut ${truncation.truncatedBytes} bytes from segment ${truncation.segmentBaseOffset} at position ${truncation.position} (${truncation.problem})${deleted}; the log now ends at offset ${this.logEndOffset}`,
+      );
+    }
+
+    if (unclean) {
+      // The checked segments are now what was read back: once synced, they are the new recovery point.
+      for (const segment of loaded.segments) if (loaded.checkedSegments.includes(segment.baseOffset)) await segment.log.datasync();
+      this.syncedEndOffset = this.logEndOffset;
+      await this.writeRecoveryPoint(); // its directory sync makes the deletions durable too
+    } else {
+      this.syncedEndOffset = this.logEndOffset;
+    }
+    const producers = await this.loadProducerState(warnings);
+    if (cleanShutdown) {
+      // Gone for good before anything is appended, or a crash would pass for a clean stop.
+      await this.fs.unlink(joinPath(this.dir, CLEAN_SHUTDOWN_FILE));
+      await this.fs.syncDir(this.dir);
+    }
+    this.recoveryReport = {
+      cleanShutdown: !unclean,
+      recoveryPoint: unclean ? checkpoint.offset : this.syncedEndOffset,
+      checkedSegments: loaded.checkedSegments,
+      truncation,
+      ...producers,
+      warnings,
+    };
   }
 
-  /** Index files without their log (a crash while deleting a segment) and unfinished compaction output. */
+  /** Index files without their log (a crash while deleting a segment), unfinished compaction output and temp files. */
   private async removeLeftovers(names: readonly string[], logs: ReadonlySet<number>): Promise<void> {
     for (const name of names) {
       const base = /^(\d{20})\./.exec(name);
-      const orphan = base !== null && !logs.has(Number(base[1]));
-      if (orphan || name.endsWith('.cleaned')) await this.fs.unlink(joinPath(this.dir, name));
+      const orphan = base !== null && !logs.has(Number(base[1])) && !name.endsWith(SNAPSHOT_SUFFIX);
+      if (orphan || name.endsWith('.cleaned') || name.endsWith(TEMP_SUFFIX)) await this.fs.unlink(joinPath(this.dir, name));
     }
   }
 
-  private async rebuildProducerState(): Promise<void> {
+  /**
+   * Producer state from the latest usable snapshot at or below the log end plus the batches
+   * after it; from every batch when no snapshot is usable. Stale snapshots (above the log end,
+   * or below its start) and damaged ones are deleted.
+   */
+  private async loadProducerState(warnings: string[]): Promise<{ producerSnapshotOffset?: number; producerBatchesReplayed: number }> {
     this.producers.clear();
-    for (const segment of this.segments.all()) {
-      const reader = new SegmentReader(segment.log, 0, segment.sizeBytes);
+    await this.deleteSnapshotsWhere((offset) => offset > this.logEndOffset || offset < this.startOffset);
+    let replayFrom = this.startOffset;
+    let producerSnapshotOffset: number | undefined;
+    for (let i = this.snapshotOffsets.length - 1; i >= 0 && producerSnapshotOffset === undefined; i--) {
+      const offset = this.snapshotOffsets[i];
+      try {
+        for (const entry of await ProducerStateSnapshot.read(this.fs, this.dir, offset)) this.producers.set(entry);
+        producerSnapshotOffset = replayFrom = offset;
+      } catch (e) {
+        warnings.push(`${this.name}: producer state snapshot ${ProducerStateSnapshot.fileName(offset)} is unusable (${(e as Error).message}); deleted it`);
+        this.producers.clear();
+        await this.deleteSnapshotsWhere((o) => o === offset);
+      }
+    }
+    const producerBatchesReplayed = await this.replayProducerBatches(replayFrom);
+    this.dropProducersBelow(this.startOffset);
+    return { producerSnapshotOffset, producerBatchesReplayed };
+  }
+
+  /** Applies the headers of the batches from `offset` on to producer state; returns how many it read. */
+  private async replayProducerBatches(offset: number): Promise<number> {
+    if (offset >= this.logEndOffset) return 0;
+    let count = 0;
+    for (const segment of this.segments.from(offset)) {
+      const reader = new SegmentReader(segment.log, segment.offsetIndex.lookup(offset), segment.sizeBytes);
       for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
+        if (lastOffsetOf(batch.header) < offset) continue;
+        count++;
         if (!isControlBatch(batch.header)) this.producers.update(batch.header);
       }
     }
+    return count;
+  }
+
+  private async writeProducerSnapshot(offset: number): Promise<void> {
+    await ProducerStateSnapshot.write(this.fs, this.dir, offset, this.producers.entries());
+    if (!this.snapshotOffsets.includes(offset)) this.snapshotOffsets = [...this.snapshotOffsets, offset].sort((a, b) => a - b);
+  }
+
+  private async deleteSnapshotsWhere(doomed: (offset: number) => boolean): Promise<void> {
+    for (const offset of this.snapshotOffsets.filter(doomed)) await this.fs.unlink(joinPath(this.dir, ProducerStateSnapshot.fileName(offset)));
+    this.snapshotOffsets = this.snapshotOffsets.filter((offset) => !doomed(offset));
   }
 
   private async openSegment(baseOffset: number): Promise<Segment> {

@@ -2,7 +2,8 @@
  * Idempotent-producer bookkeeping of one partition, as Kafka's ProducerStateManager: per
  * producer id the current epoch and the metadata of its last five batches, so that a retried
  * batch is recognised and answered with its original offsets, and a gap in sequence numbers is
- * refused. Rebuilt from batch headers when the log opens, so it never needs its own file.
+ * refused. The log saves it in snapshot files (producer-state-snapshot.ts) and, when it opens,
+ * loads the latest snapshot and replays the batch headers after it.
  */
 import { RecordBatchHeader, TributaryError } from '@tributary/protocol';
 import { lastOffsetOf } from './segment';
@@ -104,6 +105,10 @@ export class ProducerState {
   update(header: RecordBatchHeader): void {
     if (header.producerId < 0) return;
     this.producers.set(header.producerId, ProducerState.next(this.producers.get(header.producerId), header));
+  }
+
+  entries(): IterableIterator<ProducerEntry> {
+    return this.producers.values();
   }
 
   set(entry: ProducerEntry): void {

@@ -2,7 +2,8 @@
  * A FileSystem wrapper for tests that injects the faults storage must survive, in the spirit of
  * Redpanda's mvlog file tests and TigerBeetle's testing/storage: torn writes (only a prefix of a
  * write reaches the file, as when the machine dies mid-write), bit flips and cut files at rest,
- * and a count of fdatasync calls to observe group commit.
+ * a count of fdatasync calls to observe group commit, and a count of bytes read per file to
+ * observe what an open scans.
  */
 import { FileHandle, FileSystem, readFully } from '../file-system';
 
@@ -16,8 +17,10 @@ export interface TornWrite {
 export class FaultyFileSystem implements FileSystem {
   /** fdatasync calls made through this file system. */
   datasyncCount = 0;
-  /** Set once a torn write happened: the "machine" is down and writes go nowhere. */
+  /** Set once a torn write happened: the "machine" is down and writes, truncations, renames and unlinks go nowhere. */
   crashed = false;
+  /** Bytes read through this file system, by path. */
+  readonly bytesReadByPath = new Map<string, number>();
   private tornWrite: TornWrite | undefined;
 
   constructor(private readonly inner: FileSystem) {}
@@ -50,6 +53,13 @@ export class FaultyFileSystem implements FileSystem {
     }
   }
 
+  /** Bytes read so far from files whose path ends with `suffix`. */
+  bytesRead(suffix: string): number {
+    let total = 0;
+    for (const [path, bytes] of this.bytesReadByPath) if (path.endsWith(suffix)) total += bytes;
+    return total;
+  }
+
   async fileSize(path: string): Promise<number> {
     const handle = await this.inner.open(path);
     try {
@@ -72,11 +82,11 @@ export class FaultyFileSystem implements FileSystem {
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
+    return this.crashed ? Promise.resolve() : this.inner.rename(from, to);
   }
 
   unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
+    return this.crashed ? Promise.resolve() : this.inner.unlink(path);
   }
 
   removeDir(dir: string): Promise<void> {
@@ -114,8 +124,10 @@ class FaultyFileHandle implements FileHandle {
     if (landing > 0) this.inner.writeSync(data.subarray(0, landing), position);
   }
 
-  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    return this.inner.read(buffer, offset, length, position);
+  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+    const count = await this.inner.read(buffer, offset, length, position);
+    this.fs.bytesReadByPath.set(this.path, (this.fs.bytesReadByPath.get(this.path) ?? 0) + count);
+    return count;
   }
 
   datasync(): Promise<void> {
