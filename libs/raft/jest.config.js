@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'raft',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
