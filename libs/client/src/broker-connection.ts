@@ -17,6 +17,9 @@ const CHANNEL_OPTIONS = {
   'grpc.keepalive_permit_without_calls': 1,
   // Each connection gets its own HTTP/2 channel (producers and consumers must not share one).
   'grpc.use_local_subchannel_pool': 1,
+  // HTTP/2's 64 KiB receive window makes a multi-MiB fetch response wait for a window round
+  // trip every 64 KiB; this window lets one arrive whole.
+  'grpc-node.flow_control_window': 64 * 1024 * 1024,
 };
 
 const PRODUCE_PATH = BrokerServiceClient.service.produce.path;

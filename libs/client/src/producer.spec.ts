@@ -96,6 +96,30 @@ describe('Producer against a real broker', () => {
     expect((await readAll(topic, 1, 500)).map((r) => r.value!.toString())).toEqual(values);
   });
 
+  it('a backlog of small batches goes several to a Produce call, and every record learns its own offset', async () => {
+    const topic = await newTopic(1);
+    // One call in flight and ~3 records per batch: batches closed meanwhile wait, then go together.
+    const producer = client.producer({ acks: 1, batchSize: 300, lingerMs: 0, maxInFlightPerPartition: 1 });
+    await producer.connect();
+    const offsets: number[] = [];
+    const done = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        new Promise<void>((resolve, reject) =>
+          producer.produce({ topic, value: `v${i}` }, (error, metadata) => {
+            if (error) return reject(error);
+            offsets[i] = metadata!.offset;
+            resolve();
+          }),
+        ),
+    );
+    await Promise.all(done);
+    await producer.close();
+    expect(offsets).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    const records = await readAll(topic, 1, 3000);
+    expect(records.map((r) => r.value!.toString())).toEqual(Array.from({ length: 3000 }, (_, i) => `v${i}`));
+  });
+
   it('answers acks=0 sends without offsets', async () => {
     const topic = await newTopic(1);
     const producer = client.producer({ acks: 0 });

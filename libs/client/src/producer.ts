@@ -62,6 +62,8 @@ interface PartitionQueue {
   lingerTimer: NodeJS.Timeout | null;
   waiting: ProducerBatch[];
   inFlight: ProducerBatch[];
+  /** Produce calls in flight; one call may carry several of the inFlight batches. */
+  inFlightCalls: number;
   nextSequence: number;
   /** A batch failed and is being sent again: one call at a time until it is through. */
   retrying: boolean;
@@ -77,6 +79,8 @@ interface PartitionQueue {
 }
 
 const MAX_IDEMPOTENT_IN_FLIGHT = 5;
+/** Batch bytes one Produce call carries at most when it groups batches (Kafka's max.request.size default). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 /** Record framing beyond key and value, for buffer-memory accounting. */
 const RECORD_OVERHEAD_BYTES = 24;
 const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_SERVER_ERROR']);
@@ -84,7 +88,8 @@ const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PAR
 /**
  * Kafka's producer, in TypeScript. Records are appended to a per-partition batch (RecordBatchBuilder,
  * so each record is encoded once), batches close when full or after lingerMs, and each closed batch
- * is one Produce call on the raw-batch fast path, up to maxInFlightPerPartition per partition.
+ * is sent on the raw-batch fast path, up to maxInFlightPerPartition calls per partition (without
+ * idempotence, a backlog of closed batches shares one call).
  * Retriable failures are retried with backoff in sequence order; with idempotence the broker
  * answers a duplicate with the original offset, so retries neither duplicate nor reorder.
  */
@@ -321,6 +326,7 @@ export class Producer {
         lingerTimer: null,
         waiting: [],
         inFlight: [],
+        inFlightCalls: 0,
         nextSequence: 0,
         retrying: false,
         established: !this.idempotent,
@@ -377,26 +383,63 @@ export class Producer {
       return;
     }
     const maxInFlight = queue.retrying || !queue.established ? 1 : this.maxInFlight;
-    while (queue.waiting.length > 0 && queue.inFlight.length < maxInFlight) {
+    let calls = 0;
+    while (queue.waiting.length > 0 && calls < maxInFlight - queue.inFlightCalls) {
       const connection = this.leaderOrLookup(queue);
       if (connection === null) return;
-      const batch = queue.waiting.shift()!;
-      batch.attempts++;
-      batch.sentBehindOthers = queue.inFlight.length > 0;
-      queue.inFlight.push(batch);
+      const batches = this.takeRequest(queue);
+      const sentBehindOthers = queue.inFlight.length > 0;
+      for (const batch of batches) {
+        batch.attempts++;
+        batch.sentBehindOthers = sentBehindOthers;
+        queue.inFlight.push(batch);
+      }
+      queue.inFlightCalls++;
+      calls++;
       connection
         .produceRaw({
           topic: queue.topic,
           partition: queue.partition,
           acks: this.acks,
           timeoutMs: this.requestTimeoutMs,
-          recordBatch: batch.build(),
+          recordBatch: batches.length === 1 ? batches[0].build() : Buffer.concat(batches.map((b) => b.build())),
         })
         .then(
-          (response) => this.onAcknowledged(queue, batch, response.baseOffset),
-          (error: Error) => this.onFailed(queue, batch, error),
+          (response) => {
+            queue.inFlightCalls--;
+            // The broker appends a call's batches back to back: each starts where the one before ended.
+            let baseOffset = response.baseOffset;
+            for (const batch of batches) {
+              this.onAcknowledged(queue, batch, baseOffset, false);
+              if (baseOffset >= 0) baseOffset += batch.count;
+            }
+            this.sendWaiting(queue);
+          },
+          (error: Error) => {
+            queue.inFlightCalls--;
+            for (const batch of batches) this.onFailed(queue, batch, error);
+          },
         );
     }
+  }
+
+  /**
+   * The waiting batches for one Produce call. Without idempotence a backlog of closed batches
+   * goes together, up to MAX_REQUEST_BYTES (Kafka's max.request.size), as Kafka's sender drains
+   * them: per-call costs then no longer bound throughput when batch.size is small. Idempotent
+   * batches go one per call: the broker answers a retried call by its first batch, so a retry must
+   * never group batches differently from the attempt that may have landed.
+   */
+  private takeRequest(queue: PartitionQueue): ProducerBatch[] {
+    const batches = [queue.waiting.shift()!];
+    if (this.idempotent || queue.retrying) return batches;
+    let bytes = batches[0].build().length;
+    while (queue.waiting.length > 0 && queue.waiting[0].attempts === 0 && bytes + queue.waiting[0].build().length <= MAX_REQUEST_BYTES) {
+      const batch = queue.waiting.shift()!;
+      bytes += batch.build().length;
+      batches.push(batch);
+    }
+    return batches;
   }
 
   /** The leader's connection if known now; otherwise looks it up and sends once it is known. */
@@ -423,13 +466,13 @@ export class Producer {
     return null;
   }
 
-  private onAcknowledged(queue: PartitionQueue, batch: ProducerBatch, baseOffset: number): void {
+  private onAcknowledged(queue: PartitionQueue, batch: ProducerBatch, baseOffset: number, sendNext = true): void {
     removeFrom(queue.inFlight, batch);
     queue.established = true;
     if (queue.retrying && queue.inFlight.length === 0 && !queue.waiting.some((b) => b.attempts > 0)) queue.retrying = false;
     this.finish(batch);
     batch.complete(this.acks === 0 ? -1 : baseOffset);
-    this.sendWaiting(queue);
+    if (sendNext) this.sendWaiting(queue);
   }
 
   private onFailed(queue: PartitionQueue, batch: ProducerBatch, error: Error): void {
