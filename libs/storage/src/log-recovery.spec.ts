@@ -1,8 +1,9 @@
 import { NodeFileSystem } from '@tributary/node-io';
-import { decodeRecordBatches } from '@tributary/protocol';
+import { decodeRecordBatches, isBatchCrcValid } from '@tributary/protocol';
 import { joinPath } from './file-system';
 import { DEFAULT_LOG_CONFIG, LogConfig } from './log-config';
-import { PartitionLog } from './partition-log';
+import { CLEAN_SHUTDOWN_FILE, PartitionLog } from './partition-log';
+import { RECOVERY_POINT_FILE } from './recovery-point-checkpoint';
 import { segmentFileName } from './segment';
 import { FaultyFileSystem } from './testing/faulty-file-system';
 import { SeededRandom } from './testing/seeded-random';
@@ -176,5 +177,136 @@ describe('recovery', () => {
     expect(await reopened.enforceRetention(nowMs + 1000)).toBe(0);
     expect(await reopened.enforceRetention(nowMs + 1000 + 60)).toBe(segments.length - 1);
     await reopened.close();
+  });
+
+  describe('recovery point and clean shutdown', () => {
+    const segmentBases = async () =>
+      (await fs.list(temp.partition()))
+        .filter((n) => n.endsWith('.log'))
+        .sort()
+        .map((n) => Number(n.slice(0, 20)));
+    /** File position of the batch holding `offset` within its segment (one record per batch). */
+    async function positionOf(log: PartitionLog, segmentBase: number, offset: number): Promise<number> {
+      let position = 0;
+      for (let o = segmentBase; o < offset; o++) position += (await log.read(o, 1)).batches.length;
+      return position;
+    }
+
+    it('an unclean start checks every segment from the recovery point: a damaged batch in an older segment cuts the log there and deletes the later segments', async () => {
+      const log = await open({ segmentBytes: 2048 });
+      await fill(log, new SeededRandom(5), 20);
+      await log.flush();
+      const recoveryPoint = log.recoveryPointOffset;
+      expect(recoveryPoint).toBe(20);
+      await fill(log, new SeededRandom(6), 60);
+      const expected = valuesOf(Buffer.concat(await readAll(log)));
+      const bases = await segmentBases();
+      const victimIndex = bases.findIndex((b) => b > recoveryPoint);
+      expect(victimIndex).toBeLessThan(bases.length - 2);
+      const victim = bases[victimIndex];
+      const position = await positionOf(log, victim, victim + 2);
+      const size = (await log.read(victim + 2, 1)).batches.length;
+      // Stopped uncleanly (no close), with a byte of the third batch of that segment damaged.
+      await fs.flipBit(path(segmentFileName(victim, '.log')), (position + size - 1) * 8);
+
+      const reopened = await open({ segmentBytes: 2048 });
+      expect(reopened.logEndOffset).toBe(victim + 2);
+      expect(reopened.recovery).toMatchObject({
+        cleanShutdown: false,
+        recoveryPoint,
+        truncation: { segmentBaseOffset: victim, position, deletedSegments: bases.slice(victimIndex + 1) },
+      });
+      const holdingRecoveryPoint = bases.filter((b) => b <= recoveryPoint).at(-1) as number;
+      expect(reopened.recovery.checkedSegments).toEqual(bases.filter((b) => b >= holdingRecoveryPoint && b <= victim));
+      expect(reopened.recovery.warnings.join('\n')).toMatch(/cut \d+ bytes from segment \d+ .*fails its CRC check.* and deleted the \d+ later segments/);
+      expect(await segmentBases()).toEqual(bases.slice(0, victimIndex + 1));
+      expect(valuesOf(Buffer.concat(await readAll(reopened)))).toEqual(expected.slice(0, victim + 2));
+      expect((await reopened.append(testBatch([{ value: 'after', timestamp: nowMs }]))).firstOffset).toBe(victim + 2);
+      expect(reopened.recoveryPointOffset).toBe(victim + 2);
+      await reopened.close();
+      const again = await open({ segmentBytes: 2048 });
+      expect([again.logEndOffset, again.recovery.cleanShutdown]).toEqual([victim + 3, true]);
+      await again.close();
+    });
+
+    it('an unclean start does not check segments below the recovery point (Kafka’s trade-off: they were synced), so damage at rest there stays for the reader’s CRC check', async () => {
+      const log = await open({ segmentBytes: 2048 });
+      await fill(log, new SeededRandom(7), 60);
+      await log.flush();
+      const bases = await segmentBases();
+      expect(bases.length).toBeGreaterThan(2);
+      const firstSize = (await log.read(0, 1)).batches.length;
+      await fs.flipBit(path(segmentFileName(0, '.log')), (firstSize - 1) * 8);
+
+      const reopened = await open({ segmentBytes: 2048 });
+      expect(reopened.logEndOffset).toBe(60);
+      expect(reopened.recovery).toMatchObject({ cleanShutdown: false, recoveryPoint: 60, checkedSegments: [bases[bases.length - 1]], truncation: undefined });
+      expect(isBatchCrcValid((await reopened.read(0, 1)).batches)).toBe(false);
+      await reopened.close();
+    });
+
+    it('after a clean close the open checks no batch and reads only the log tails after the last offset index entries', async () => {
+      const log = await open();
+      await fill(log, new SeededRandom(8), 200);
+      const totalBytes = log.sizeBytes;
+      await log.close();
+      expect(await fs.exists(path(CLEAN_SHUTDOWN_FILE))).toBe(true);
+      const before = fs.bytesRead('.log');
+      const reopened = await open();
+      expect(reopened.recovery).toMatchObject({ cleanShutdown: true, checkedSegments: [], producerSnapshotOffset: 200, producerBatchesReplayed: 0, warnings: [] });
+      expect(fs.bytesRead('.log') - before).toBeLessThan(totalBytes / 4);
+      expect(await fs.exists(path(CLEAN_SHUTDOWN_FILE))).toBe(false);
+      await reopened.close();
+    });
+
+    it('the marker is consumed by the open, so a crash after a clean restart is recovered as unclean', async () => {
+      const log = await open();
+      await fill(log, new SeededRandom(9), 10);
+      await log.close();
+      const restarted = await open();
+      fs.tearNextWrite({ pathSuffix: '.log', keepBytes: 30 });
+      await restarted.append(testBatch([{ value: 'torn', timestamp: nowMs }]));
+      fs.crashed = false;
+      const recovered = await open();
+      expect(recovered.recovery).toMatchObject({ cleanShutdown: false, truncation: { truncatedBytes: 30 } });
+      expect(recovered.logEndOffset).toBe(10);
+      await recovered.close();
+    });
+
+    it('flush and flushIfDue advance and checkpoint the recovery point; truncateTo lowers it at once', async () => {
+      const log = await open({ flushMs: 1000 });
+      const random = new SeededRandom(10);
+      await fill(log, random, 10);
+      expect(log.recoveryPointOffset).toBe(0);
+      await log.flushIfDue(nowMs + 999);
+      expect(log.recoveryPointOffset).toBe(0);
+      await log.flushIfDue(nowMs + 1000);
+      expect(log.recoveryPointOffset).toBe(10);
+      await fill(log, random, 5);
+      await log.flush();
+      expect(log.recoveryPointOffset).toBe(15);
+      await log.truncateTo(12);
+      expect(log.recoveryPointOffset).toBe(12);
+      await fill(log, random, 5);
+      // Stopped uncleanly: the checkpoint holds 12, not 15, so the batches appended since are checked.
+      const reopened = await open();
+      expect(reopened.recovery).toMatchObject({ cleanShutdown: false, recoveryPoint: 12 });
+      expect(reopened.logEndOffset).toBe(17);
+      await reopened.close();
+    });
+
+    it('a damaged recovery-point checkpoint is reported and every segment is checked', async () => {
+      const log = await open({ segmentBytes: 2048 });
+      await fill(log, new SeededRandom(11), 40);
+      await log.flush();
+      await fill(log, new SeededRandom(12), 5);
+      const bases = await segmentBases();
+      await fs.flipBit(path(RECOVERY_POINT_FILE), 20);
+      const reopened = await open({ segmentBytes: 2048 });
+      expect(reopened.recovery.warnings).toEqual([expect.stringContaining(`${RECOVERY_POINT_FILE} fails its CRC check; every segment was checked`)]);
+      expect(reopened.recovery.checkedSegments).toEqual(bases);
+      expect(reopened.logEndOffset).toBe(45);
+      await reopened.close();
+    });
   });
 });

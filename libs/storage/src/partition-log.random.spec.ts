@@ -26,7 +26,7 @@ describe('PartitionLog against a model', () => {
   afterEach(() => temp.remove());
 
   for (let run = 0; run < 3; run++) {
-    it(`random appends (incl. idempotent retries and gaps), reads, rolls, retention, truncation and reopen agree with the model (run ${run})`, async () => {
+    it(`random appends (incl. idempotent retries and gaps), reads, rolls, flushes, retention, truncation and clean or unclean reopen agree with the model (run ${run})`, async () => {
       const random = SeededRandom.fromEnv();
       try {
         await simulate(random, temp.partition());
@@ -110,9 +110,21 @@ async function simulate(random: SeededRandom, dir: string): Promise<void> {
       // The producer's state now ends at its last surviving batch: continue with a new epoch.
       epoch++;
       nextSequence = 0;
+    } else if (op < 0.92) {
+      await log.flush();
+      expect(log.recoveryPointOffset).toBe(endOffset());
     } else {
-      await log.close();
-      log = await open();
+      const producerBefore = log.producerState(PRODUCER_ID);
+      if (op < 0.96) {
+        await log.close();
+        log = await open();
+        expect(log.recovery).toMatchObject({ cleanShutdown: true, producerBatchesReplayed: 0 });
+      } else {
+        // A process crash: the log is abandoned without close; its writes are in the page cache.
+        log = await open();
+        expect(log.recovery).toMatchObject({ cleanShutdown: false, truncation: undefined, warnings: [] });
+      }
+      expect(log.producerState(PRODUCER_ID)).toEqual(producerBefore);
     }
     expect([log.logStartOffset, log.logEndOffset]).toEqual([logStartOffset, endOffset()]);
   }
