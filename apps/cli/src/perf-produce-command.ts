@@ -61,7 +61,8 @@ async function runPerfProduce(flags: PerfProduceFlags): Promise<void> {
       firstError ??= error;
       return;
     }
-    const latencyMs = Math.max(Date.now() - metadata!.timestamp, 0);
+    if (metadata === null) return;
+    const latencyMs = Math.max(Date.now() - metadata.timestamp, 0);
     histogram.recordValue(latencyMs);
     count(total, latencyMs);
     count(windowStats, latencyMs);
