@@ -80,7 +80,7 @@ describe('recovery', () => {
       const expectedValues = valuesOf(Buffer.concat(await readAll(log)));
       const { name, baseOffset } = await lastSegment();
       const ends = await batchEnds(log, baseOffset);
-      // Stopped uncleanly (no close): the damage stands for a power loss mid-write.
+      fs = fs.crash(); // stopped uncleanly (no close): the damage stands for a power loss mid-write
       const sizeBytes = ends[ends.length - 1];
       let firstDamagedBatch: number;
       if (damage === 'cut') {
@@ -119,7 +119,7 @@ describe('recovery', () => {
     const expectedValues = valuesOf(Buffer.concat(await readAll(log)));
     const { name, baseOffset } = await lastSegment();
     const ends = await batchEnds(log, baseOffset);
-    // Stopped uncleanly (no close).
+    fs = fs.crash(); // stopped uncleanly (no close)
     const lastStart = ends[ends.length - 2];
     await fs.flipBit(path(name), (lastStart + 7) * 8 + 5); // offset 4 -> 0
     await expectIntactBefore(4, expectedValues);
@@ -136,7 +136,7 @@ describe('recovery', () => {
     fs.tearNextWrite({ pathSuffix: '.log', keepBytes: 70 });
     await log.append(testBatch([{ value: 'torn', timestamp: nowMs }]));
     await log.close();
-    fs.crashed = false;
+    fs = fs.crash();
     const reopened = await open();
     expect(reopened.logEndOffset).toBe(10);
     await reopened.close();
@@ -198,6 +198,7 @@ describe('recovery', () => {
       await log.flush();
       const recoveryPoint = log.recoveryPointOffset;
       expect(recoveryPoint).toBe(20);
+      fs.stallSyncs = true; // the background flushes after the rolls below never complete
       await fill(log, new SeededRandom(6), 60);
       const expected = valuesOf(Buffer.concat(await readAll(log)));
       const bases = await segmentBases();
@@ -206,7 +207,7 @@ describe('recovery', () => {
       const victim = bases[victimIndex];
       const position = await positionOf(log, victim, victim + 2);
       const size = (await log.read(victim + 2, 1)).batches.length;
-      // Stopped uncleanly (no close), with a byte of the third batch of that segment damaged.
+      fs = fs.crash(); // stopped uncleanly (no close), with a byte of the third batch of that segment damaged
       await fs.flipBit(path(segmentFileName(victim, '.log')), (position + size - 1) * 8);
 
       const reopened = await open({ segmentBytes: 2048 });
@@ -236,6 +237,7 @@ describe('recovery', () => {
       const bases = await segmentBases();
       expect(bases.length).toBeGreaterThan(2);
       const firstSize = (await log.read(0, 1)).batches.length;
+      fs = fs.crash();
       await fs.flipBit(path(segmentFileName(0, '.log')), (firstSize - 1) * 8);
 
       const reopened = await open({ segmentBytes: 2048 });
@@ -266,7 +268,7 @@ describe('recovery', () => {
       const restarted = await open();
       fs.tearNextWrite({ pathSuffix: '.log', keepBytes: 30 });
       await restarted.append(testBatch([{ value: 'torn', timestamp: nowMs }]));
-      fs.crashed = false;
+      fs = fs.crash();
       const recovered = await open();
       expect(recovered.recovery).toMatchObject({ cleanShutdown: false, truncation: { truncatedBytes: 30 } });
       expect(recovered.logEndOffset).toBe(10);
@@ -274,7 +276,7 @@ describe('recovery', () => {
     });
 
     it('flush and flushIfDue advance and checkpoint the recovery point; truncateTo lowers it at once', async () => {
-      const log = await open({ flushMs: 1000 });
+      const log = await open({ flushMs: 1000, segmentBytes: 1 << 20 });
       const random = new SeededRandom(10);
       await fill(log, random, 10);
       expect(log.recoveryPointOffset).toBe(0);
@@ -288,7 +290,7 @@ describe('recovery', () => {
       await log.truncateTo(12);
       expect(log.recoveryPointOffset).toBe(12);
       await fill(log, random, 5);
-      // Stopped uncleanly: the checkpoint holds 12, not 15, so the batches appended since are checked.
+      fs = fs.crash(); // stopped uncleanly: the checkpoint holds 12, not 15, so the batches appended since are checked
       const reopened = await open();
       expect(reopened.recovery).toMatchObject({ cleanShutdown: false, recoveryPoint: 12 });
       expect(reopened.logEndOffset).toBe(17);
@@ -301,6 +303,7 @@ describe('recovery', () => {
       await log.flush();
       await fill(log, new SeededRandom(12), 5);
       const bases = await segmentBases();
+      fs = fs.crash();
       await fs.flipBit(path(RECOVERY_POINT_FILE), 20);
       const reopened = await open({ segmentBytes: 2048 });
       expect(reopened.recovery.warnings).toEqual([expect.stringContaining(`${RECOVERY_POINT_FILE} fails its CRC check; every segment was checked`)]);

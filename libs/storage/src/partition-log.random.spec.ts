@@ -6,6 +6,7 @@ import { NodeFileSystem } from '@tributary/node-io';
 import { decodeRecordBatches } from '@tributary/protocol';
 import { DEFAULT_LOG_CONFIG, LogConfig } from './log-config';
 import { PartitionLog } from './partition-log';
+import { FaultyFileSystem } from './testing/faulty-file-system';
 import { SeededRandom } from './testing/seeded-random';
 import { TempLogDir } from './testing/temp-log-dir';
 import { testBatch } from './testing/test-batches';
@@ -41,7 +42,8 @@ describe('PartitionLog against a model', () => {
 async function simulate(random: SeededRandom, dir: string): Promise<void> {
   let nowMs = 1_700_000_000_000;
   const config: LogConfig = { ...DEFAULT_LOG_CONFIG, segmentBytes: 2000, indexIntervalBytes: 300, retentionMs: 50_000, retentionBytes: -1 };
-  const open = () => PartitionLog.open({ dir, fs: new NodeFileSystem(), clock: () => nowMs, config });
+  let fs = new FaultyFileSystem(new NodeFileSystem());
+  const open = () => PartitionLog.open({ dir, fs, clock: () => nowMs, config });
   let log = await open();
   let model: ModelBatch[] = [];
   let logStartOffset = 0;
@@ -121,6 +123,7 @@ async function simulate(random: SeededRandom, dir: string): Promise<void> {
         expect(log.recovery).toMatchObject({ cleanShutdown: true, producerBatchesReplayed: 0 });
       } else {
         // A process crash: the log is abandoned without close; its writes are in the page cache.
+        fs = fs.crash();
         log = await open();
         expect(log.recovery).toMatchObject({ cleanShutdown: false, truncation: undefined, warnings: [] });
       }

@@ -12,7 +12,7 @@
  * compact. Time comes from the injected clock.
  *
  * Crash safety, as Kafka's log layer: the recovery point (every batch below it fdatasynced) is
- * checkpointed by flush(), flushIfDue() and close(), so an unclean start checks only the
+ * checkpointed by flush(), flushIfDue(), close() and the background flush after every roll, so an unclean start checks only the
  * segments from the one holding it (log-recovery.ts); close() leaves a clean-shutdown marker
  * that lets the next open check nothing. Producer state is snapshotted at every roll and at
  * close (producer-state-snapshot.ts), so an open replays only the batch headers after the
@@ -316,6 +316,10 @@ export class PartitionLog {
     this.segments.add(segment);
     this.dirDirty = true;
     await this.writeProducerSnapshot(segment.baseOffset);
+    // As Kafka: the rolled segment is synced in the background, so the recovery point follows
+    // the rolls and an unclean start checks little more than the active segment. A failure
+    // leaves the segments dirty for the next sync, whose caller sees it.
+    this.flush().catch(() => undefined);
   }
 
   async read(fetchOffset: number, maxBytes: number, options: { maxOffset?: number } = {}): Promise<ReadResult> {

@@ -82,7 +82,7 @@ describe('PartitionLog producer state snapshots', () => {
     await log.flush();
     const before = statesOf(log, PRODUCERS);
     const lastRoll = (await snapshotOffsets()).at(-1) as number;
-    // Stopped uncleanly (no close).
+    fs = fs.crash(); // stopped uncleanly (no close)
     const reopened = await open();
     expect(reopened.recovery).toMatchObject({ cleanShutdown: false, producerSnapshotOffset: lastRoll, producerBatchesReplayed: 300 - lastRoll });
     expect(300 - lastRoll).toBeLessThan(300 / 4);
@@ -125,7 +125,7 @@ describe('PartitionLog producer state snapshots', () => {
       if (sequence === 7) await log.roll(); // batches 2..6 come from the snapshot, 7..9 from the replay
       offsets.push((await log.append(idempotent(9, sequence))).firstOffset);
     }
-    // Stopped uncleanly (no close).
+    fs = fs.crash(); // stopped uncleanly (no close)
     const reopened = await open();
     expect(reopened.recovery).toMatchObject({ producerSnapshotOffset: 7, producerBatchesReplayed: 3 });
     for (let sequence = 5; sequence < 10; sequence++) {
@@ -145,7 +145,7 @@ describe('PartitionLog producer state snapshots', () => {
     expect((await snapshotOffsets()).every((offset) => offset >= log.logStartOffset)).toBe(true);
     expect(log.producerState(100)).toBeUndefined();
     const live = statesOf(log, PRODUCERS);
-    // Stopped uncleanly (no close).
+    fs = fs.crash(); // stopped uncleanly (no close)
     const reopened = await open({ segmentBytes: 1024, retentionBytes: 3000, retentionMs: -1 });
     expect(reopened.logStartOffset).toBe(log.logStartOffset);
     expect(reopened.producerState(100)).toBeUndefined();
@@ -163,7 +163,7 @@ describe('PartitionLog producer state snapshots', () => {
     await log.truncateTo(12);
     expect(await snapshotOffsets()).toEqual([5, 10]);
     expect(log.producerState(4)).toEqual({ epoch: 0, lastSequence: 11, lastOffset: 11 });
-    // Stopped uncleanly (no close).
+    fs = fs.crash(); // stopped uncleanly (no close)
     const reopened = await open();
     expect(reopened.producerState(4)).toEqual({ epoch: 0, lastSequence: 11, lastOffset: 11 });
     expect((await reopened.append(idempotent(4, 12))).firstOffset).toBe(12);

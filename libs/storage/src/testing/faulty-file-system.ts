@@ -19,11 +19,23 @@ export class FaultyFileSystem implements FileSystem {
   datasyncCount = 0;
   /** Set once a torn write happened: the "machine" is down and writes, truncations, renames and unlinks go nowhere. */
   crashed = false;
+  /** While set, fdatasync never completes: a flush in flight when the machine dies. */
+  stallSyncs = false;
   /** Bytes read through this file system, by path. */
   readonly bytesReadByPath = new Map<string, number>();
   private tornWrite: TornWrite | undefined;
 
   constructor(private readonly inner: FileSystem) {}
+
+  /**
+   * An unclean stop: whatever still runs through this file system (a log abandoned without
+   * close, as a killed process leaves it) no longer reaches the files. Returns a fresh file
+   * system over the same files for the restarted log.
+   */
+  crash(): FaultyFileSystem {
+    this.crashed = true;
+    return new FaultyFileSystem(this.inner);
+  }
 
   /** Tears the next matching write and drops all writes after it. */
   tearNextWrite(tear: TornWrite): void {
@@ -132,6 +144,7 @@ class FaultyFileHandle implements FileHandle {
 
   datasync(): Promise<void> {
     this.fs.datasyncCount++;
+    if (this.fs.stallSyncs) return new Promise(() => undefined);
     return this.inner.datasync();
   }
 
