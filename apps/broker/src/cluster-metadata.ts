@@ -71,6 +71,7 @@ export class ClusterMetadata {
       clock: Date.now,
       name: METADATA_LOG_DIR,
     });
+    for (const warning of this.log.recovery.warnings) this.logger.warn({ partition: METADATA_LOG_DIR }, warning);
     let image = MetadataImage.EMPTY;
     let records = 0;
     for (let offset = this.log.logStartOffset; offset < this.log.logEndOffset; ) {

@@ -67,7 +67,9 @@ export class PartitionLogs {
     }
     const log = await PartitionLog.open({ dir: join(this.options.dataDir, name), fs: this.fs, config, clock: Date.now, name });
     this.logs.set(name, { topic, topicId, partition, log });
-    this.logger.debug({ partition: name, logEndOffset: log.logEndOffset }, 'partition log open');
+    this.logger.debug({ partition: name, logEndOffset: log.logEndOffset, recovery: log.recovery }, 'partition log open');
+    // An unclean start may have cut a damaged tail: say what was lost, where an operator sees it.
+    for (const warning of log.recovery.warnings) this.logger.warn({ partition: name }, warning);
     return log;
   }
 
