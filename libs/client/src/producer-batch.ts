@@ -1,4 +1,4 @@
-import { RecordBatchBuilder, type BatchOptions, type RecordInput } from '@tributary/protocol';
+import { decodeRecordBatch, RecordBatchBuilder, type BatchOptions, type RecordInput } from '@tributary/protocol';
 
 export interface RecordMetadata {
   topic: string;
@@ -18,13 +18,17 @@ export type RecordCallback = (error: Error | null, metadata: RecordMetadata | nu
 let batchesCreated = 0;
 
 export class ProducerBatch {
-  /** Creation order, which is also sequence order within a partition. */
-  readonly id = batchesCreated++;
+  /**
+   * Creation order, which is also sequence order within a partition. The halves of a split batch
+   * share its place in line: they take ids in [id, id + idSpan), so they stay ahead of newer batches.
+   */
+  readonly id: number;
+  private readonly idSpan: number;
   private readonly builder: RecordBatchBuilder;
   private readonly callbacks: (RecordCallback | undefined)[] = [];
   private readonly timestamps: number[] = [];
   private bytes: Buffer | null = null;
-  readonly createdAtMs = Date.now();
+  readonly createdAtMs: number;
   attempts = 0;
   /** Sent while an earlier batch of its partition was still in flight. */
   sentBehindOthers = false;
@@ -35,9 +39,13 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly baseSequence: number,
-    options: BatchOptions,
+    private readonly options: BatchOptions,
+    origin: { id: number; idSpan: number; createdAtMs: number } = { id: batchesCreated++, idSpan: 1, createdAtMs: Date.now() },
   ) {
     this.builder = new RecordBatchBuilder(options);
+    this.id = origin.id;
+    this.idSpan = origin.idSpan;
+    this.createdAtMs = origin.createdAtMs;
   }
 
   get count(): number {
@@ -59,6 +67,33 @@ export class ProducerBatch {
   build(): Buffer {
     this.bytes ??= this.builder.build();
     return this.bytes;
+  }
+
+  /**
+   * Two batches holding this batch's records, first half and second half, with the sequence
+   * numbers they had here: what Kafka's producer does when the broker refuses a batch as too large
+   * for the topic (RECORD_TOO_LARGE). Needs at least two records.
+   */
+  split(): [ProducerBatch, ProducerBatch] {
+    const records = decodeRecordBatch(this.build()).records;
+    const firstCount = Math.ceil(records.length / 2);
+    const half = (from: number, to: number, id: number): ProducerBatch => {
+      const baseSequence = this.baseSequence < 0 ? -1 : (this.baseSequence + from) % 0x8000_0000;
+      const options = { ...this.options, baseSequence, initialCapacityBytes: undefined };
+      // The halves keep this batch's creation time: delivery.timeout.ms counts from the send.
+      const batch = new ProducerBatch(this.topic, this.partition, baseSequence, options, { id, idSpan: this.idSpan / 2, createdAtMs: this.createdAtMs });
+      for (let i = from; i < to; i++) {
+        const { key, value, headers } = records[i];
+        batch.append({ key, value, headers, timestamp: this.timestamps[i] }, this.callbacks[i], 0);
+      }
+      return batch;
+    };
+    const first = half(0, firstCount, this.id);
+    const second = half(firstCount, records.length, this.id + this.idSpan / 2);
+    // Buffer memory is released per batch: the halves together hold what this batch held.
+    first.bufferedBytes = Math.ceil(this.bufferedBytes / 2);
+    second.bufferedBytes = this.bufferedBytes - first.bufferedBytes;
+    return [first, second];
   }
 
   complete(baseOffset: number): void {

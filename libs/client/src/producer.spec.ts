@@ -137,6 +137,46 @@ describe('Producer against a real broker', () => {
     expect(isTributaryError(error, 'RECORD_TOO_LARGE')).toBe(true);
   });
 
+  it('caps a batch at maxRequestBytes when batchSize is larger, so a 4 MiB batch.size still lands under the default max.message.bytes', async () => {
+    const topic = await newTopic(1);
+    const producer = client.producer({ batchSize: 4 * 1024 * 1024, lingerMs: 1000, retries: 0 });
+    await producer.connect();
+    const sent = Array.from({ length: 3000 }, (_, i) => producer.sendRecord({ topic, value: Buffer.alloc(1000, i % 256) }));
+    await new Promise(setImmediate); // every sendRecord has handed its record to the producer
+    await producer.flush();
+    const offsets = (await Promise.all(sent)).map((m) => m.offset);
+    await producer.close();
+    expect(offsets).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  });
+
+  it('fails alone a record larger than maxRequestBytes, and sends the records around it', async () => {
+    const topic = await newTopic(1);
+    const producer = client.producer({ maxRequestBytes: 10_000, retries: 0 });
+    await producer.connect();
+    const before = producer.sendRecord({ topic, value: 'before' });
+    const tooBig = producer.sendRecord({ topic, value: Buffer.alloc(20_000) }).catch((e: unknown) => e);
+    const after = producer.sendRecord({ topic, value: 'after' });
+    const error = await tooBig;
+    expect(isTributaryError(error, 'RECORD_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(/20\d{3} bytes.*maxRequestBytes=10000/);
+    expect([(await before).offset, (await after).offset]).toEqual([0, 1]);
+    await producer.close();
+  });
+
+  it.each([true, false])('splits a batch the broker refuses as too large for the topic (idempotent: %s) and keeps the order', async (idempotent) => {
+    const topic = await newTopic(1, { 'max.message.bytes': '2000' });
+    const producer = client.producer({ batchSize: 64 * 1024, lingerMs: 1000, idempotent, acks: idempotent ? 'all' : 1, retries: 3 });
+    await producer.connect();
+    const sent = Array.from({ length: 100 }, (_, i) => producer.sendRecord({ topic, value: `${i}:${'x'.repeat(300)}` }));
+    await new Promise(setImmediate); // every sendRecord has handed its record to the producer
+    await producer.flush();
+    const offsets = (await Promise.all(sent)).map((m) => m.offset);
+    await producer.close();
+    expect(offsets).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const records = await readAll(topic, 1, 100);
+    expect(records.map((r) => Number(r.value!.toString().split(':')[0]))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
   it('retries through a broker restart without losing, duplicating or reordering records', async () => {
     const topic = await newTopic(2);
     const producer = client.producer({ lingerMs: 1, batchSize: 1024, retryBackoffMs: 20 });

@@ -1,4 +1,4 @@
-import { CompressionType, compressionTypeFromName, TributaryError, type RecordHeaderEntry } from '@tributary/protocol';
+import { BATCH_HEADER_BYTES, CompressionType, compressionTypeFromName, TributaryError, type RecordHeaderEntry } from '@tributary/protocol';
 import { Cluster } from './cluster';
 import { DefaultPartitioner, type Partitioner } from './default-partitioner';
 import { ProducerBatch, type RecordCallback, type RecordMetadata } from './producer-batch';
@@ -15,6 +15,12 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** A batch closes once it holds this many (uncompressed) bytes. Default 16384 (batch.size). */
   batchSize?: number;
+  /**
+   * Bytes of batches one Produce call carries at most, and so also the largest batch and the
+   * largest record: a bigger batchSize is capped to it, a bigger record fails alone with
+   * RECORD_TOO_LARGE. Default 1048576 (max.request.size).
+   */
+  maxRequestBytes?: number;
   /** Default 'none' (compression.type). */
   compression?: CompressionName;
   /**
@@ -79,8 +85,6 @@ interface PartitionQueue {
 }
 
 const MAX_IDEMPOTENT_IN_FLIGHT = 5;
-/** Batch bytes one Produce call carries at most when it groups batches (Kafka's max.request.size default). */
-const MAX_REQUEST_BYTES = 1024 * 1024;
 /** Record framing beyond key and value, for buffer-memory accounting. */
 const RECORD_OVERHEAD_BYTES = 24;
 const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_SERVER_ERROR']);
@@ -98,7 +102,9 @@ export class Producer {
   private readonly acks: number;
   private readonly idempotent: boolean;
   private readonly lingerMs: number;
+  /** batchSize capped at maxRequestBytes. */
   private readonly batchSize: number;
+  private readonly maxRequestBytes: number;
   private readonly compression: CompressionType;
   private readonly retries: number;
   private readonly retryBackoffMs: number;
@@ -133,7 +139,8 @@ export class Producer {
     }
     this.idempotent = options.idempotent ?? this.acks === -1;
     this.lingerMs = nonNegative('lingerMs', options.lingerMs ?? 5);
-    this.batchSize = positive('batchSize', options.batchSize ?? 16384);
+    this.maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes ?? 1024 * 1024);
+    this.batchSize = Math.min(positive('batchSize', options.batchSize ?? 16384), this.maxRequestBytes);
     this.compression = compressionTypeFromName(options.compression ?? 'none');
     this.retries = nonNegative('retries', options.retries ?? Number.MAX_SAFE_INTEGER);
     this.retryBackoffMs = nonNegative('retryBackoffMs', options.retryBackoffMs ?? 100);
@@ -291,6 +298,18 @@ export class Producer {
     const queue = this.queueFor(record.topic, partition);
     const value = toBuffer(record.value);
     const estimated = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+    if (estimated + BATCH_HEADER_BYTES > this.maxRequestBytes) {
+      // As Kafka's producer: a record that cannot fit in any request fails before it is batched.
+      callback?.(
+        new TributaryError(
+          'RECORD_TOO_LARGE',
+          `a record of about ${estimated + BATCH_HEADER_BYTES} bytes (key, value and batch framing) exceeds maxRequestBytes=${this.maxRequestBytes} ` +
+            `(max.request.size) for topic ${record.topic}; send a smaller record or raise maxRequestBytes and the topic's max.message.bytes`,
+        ),
+        null,
+      );
+      return;
+    }
     if (queue.open !== null && queue.open.sizeBytes + estimated > this.batchSize) this.closeOpenBatch(queue);
     const batch = queue.open ?? this.openBatch(queue);
     try {
@@ -417,7 +436,7 @@ export class Producer {
           },
           (error: Error) => {
             queue.inFlightCalls--;
-            for (const batch of batches) this.onFailed(queue, batch, error);
+            for (const batch of batches) this.onFailed(queue, batch, error, batches.length > 1);
           },
         );
     }
@@ -425,7 +444,7 @@ export class Producer {
 
   /**
    * The waiting batches for one Produce call. Without idempotence a backlog of closed batches
-   * goes together, up to MAX_REQUEST_BYTES (Kafka's max.request.size), as Kafka's sender drains
+   * goes together, up to maxRequestBytes (Kafka's max.request.size), as Kafka's sender drains
    * them: per-call costs then no longer bound throughput when batch.size is small. Idempotent
    * batches go one per call: the broker answers a retried call by its first batch, so a retry must
    * never group batches differently from the attempt that may have landed.
@@ -434,7 +453,7 @@ export class Producer {
     const batches = [queue.waiting.shift()!];
     if (this.idempotent || queue.retrying) return batches;
     let bytes = batches[0].build().length;
-    while (queue.waiting.length > 0 && queue.waiting[0].attempts === 0 && bytes + queue.waiting[0].build().length <= MAX_REQUEST_BYTES) {
+    while (queue.waiting.length > 0 && queue.waiting[0].attempts === 0 && bytes + queue.waiting[0].build().length <= this.maxRequestBytes) {
       const batch = queue.waiting.shift()!;
       bytes += batch.build().length;
       batches.push(batch);
@@ -475,7 +494,8 @@ export class Producer {
     if (sendNext) this.sendWaiting(queue);
   }
 
-  private onFailed(queue: PartitionQueue, batch: ProducerBatch, error: Error): void {
+  /** `sharedCall`: the batch went in one Produce call with others, and the error may be theirs. */
+  private onFailed(queue: PartitionQueue, batch: ProducerBatch, error: Error, sharedCall = false): void {
     removeFrom(queue.inFlight, batch);
     const code = error instanceof TributaryError ? error.code : 'UNKNOWN_SERVER_ERROR';
     // A batch overtaken by an earlier one (or behind one being retried) is refused as out of
@@ -483,22 +503,42 @@ export class Producer {
     const overtaken = code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && (batch.sentBehindOthers || queue.retrying);
     const retriable = (error instanceof TributaryError && error.retriable) || overtaken;
     const expired = Date.now() - batch.createdAtMs >= this.deliveryTimeoutMs;
-    if (!retriable || expired || batch.attempts > this.retries) {
+    if (code === 'RECORD_TOO_LARGE' && !expired && (sharedCall || batch.count > 1)) {
+      if (sharedCall) {
+        // The broker refuses the whole call for one batch: each goes again alone to learn which.
+        this.requeue(queue, batch);
+      } else {
+        // Too large for the topic's max.message.bytes, which the producer does not know: as Kafka's
+        // producer, send the records again in two halves (and halves of those) until they fit.
+        this.unfinished.delete(batch);
+        const halves = batch.split();
+        for (const half of halves) this.unfinished.add(half);
+        this.requeue(queue, ...halves);
+      }
+      this.sendWaiting(queue);
+      return;
+    }
+    // An overtaken batch did nothing wrong (gRPC calls may arrive out of order): that resend is not one of its retries.
+    if (!retriable || expired || (!overtaken && batch.attempts > this.retries)) {
       this.finish(batch);
       batch.fail(error);
       this.sendWaiting(queue);
       return;
     }
     if (METADATA_ERRORS.has(code)) this.cluster.invalidate(queue.topic);
-    // Back in line by sequence (idempotent) or creation order, ahead of newer batches.
-    const at = queue.waiting.findIndex((b) => b.id > batch.id);
-    queue.waiting.splice(at < 0 ? queue.waiting.length : at, 0, batch);
-    queue.retrying = true;
+    this.requeue(queue, batch);
     if (!overtaken) {
       const backoffMs = Math.min(this.retryBackoffMaxMs, this.retryBackoffMs * 2 ** Math.min(batch.attempts - 1, 20));
       queue.backoffUntilMs = Date.now() + backoffMs;
     }
     this.sendWaiting(queue);
+  }
+
+  /** Back in line by sequence (idempotent) or creation order, ahead of newer batches; then one call at a time. */
+  private requeue(queue: PartitionQueue, ...batches: ProducerBatch[]): void {
+    const at = queue.waiting.findIndex((b) => b.id > batches[0].id);
+    queue.waiting.splice(at < 0 ? queue.waiting.length : at, 0, ...batches);
+    queue.retrying = true;
   }
 
   private finish(batch: ProducerBatch): void {
