@@ -42,6 +42,9 @@ export function producerProperties(properties: Map<string, string>, defaults: Pr
       case 'buffer.memory':
         options.bufferMemoryBytes = integer(name, value);
         break;
+      case 'max.request.size':
+        options.maxRequestBytes = integer(name, value);
+        break;
       case 'bootstrap.servers':
       case 'client.id':
       case 'key.serializer':
