@@ -142,7 +142,7 @@ export class Raft {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      this.campaign(false);
+      this.campaign('preElection');
     }
   }
 
@@ -226,12 +226,17 @@ export class Raft {
     this.appendEntries([{ type: 'normal', data: new Uint8Array(0) }]);
   }
 
-  private campaign(transfer: boolean): void {
+  /**
+   * 'preElection' asks for pre-votes first (when pre-vote is on); 'election' asks for votes;
+   * 'transfer' asks for votes that may break a follower's leader lease.
+   */
+  private campaign(kind: 'preElection' | 'election' | 'transfer'): void {
     if (!this.promotable()) return;
     // A committed membership change not applied yet may remove us or change the quorum:
     // campaigning under the old configuration could elect a leader the new one does not allow.
     if (this.hasUnappliedConfChange()) return;
-    const pre = this.preVote && !transfer;
+    const pre = kind === 'preElection' && this.preVote;
+    const transfer = kind === 'transfer';
     let voteTerm: Term;
     if (pre) {
       this.becomePreCandidate();
@@ -242,7 +247,7 @@ export class Raft {
     }
     if (this.trk.recordVote(this.id, true) === 'won') {
       // A single voter wins at once.
-      if (pre) this.campaign(false);
+      if (pre) this.campaign('election');
       else this.becomeLeader();
       return;
     }
@@ -436,7 +441,7 @@ export class Raft {
     if ((m.type === 'preVoteResp') !== (this.role === 'preCandidate')) return;
     const result = this.trk.recordVote(m.from, !m.reject);
     if (result === 'won') {
-      if (this.role === 'preCandidate') this.campaign(false);
+      if (this.role === 'preCandidate') this.campaign('election');
       else {
         this.becomeLeader();
         this.bcastAppend();
@@ -464,7 +469,7 @@ export class Raft {
         this.handleSnapshot(m);
         break;
       case 'timeoutNow':
-        this.campaign(true);
+        this.campaign('transfer');
         break;
       default:
         break;
@@ -695,7 +700,7 @@ export class Raft {
 
   /** Forces an election now (the caller's "campaign"); ignored by leaders and non-voters. */
   campaignNow(): void {
-    if (this.role !== 'leader') this.campaign(false);
+    if (this.role !== 'leader') this.campaign('preElection');
   }
 
   /** The caller persisted entries/snapshot and applied entries up to these positions. */
