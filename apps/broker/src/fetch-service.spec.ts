@@ -126,3 +126,20 @@ describe('Fetch at shutdown', () => {
     expect(p).toMatchObject({ errorCode: ErrorCode.NONE, records: [] });
   });
 });
+
+describe('Fetch of a topic deleted while it waits', () => {
+  it('answers UNKNOWN_TOPIC_OR_PARTITION at once and does not auto-create the topic again', async () => {
+    const t = await startTestBroker();
+    const r = rpc(t);
+    await r.createTopic('doomed', 1);
+    const waiting = r.fetch([{ topic: 'doomed', partition: 0, fetchOffset: 0 }], { maxWaitMs: 600_000, minBytes: 1 });
+    // Let the call reach the broker and start waiting before deleting.
+    await r.logEndOffset('doomed', 0);
+    await call(t.admin, 'deleteTopic', { name: 'doomed' });
+    const [p] = (await waiting).partitions;
+    const topics = await call(t.admin, 'listTopics', { includeInternal: false });
+    await t.close();
+    expect(p.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(JSON.stringify(topics)).not.toContain('doomed');
+  });
+});

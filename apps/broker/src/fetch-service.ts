@@ -43,8 +43,9 @@ export class FetchService {
   async fetch(request: FetchRequest, cancelled: AbortSignal): Promise<FetchResponse> {
     const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
     const keys = request.partitions.map((p) => this.partitions.key(p.topic, p.partition));
-    for (;;) {
-      const reads = await this.readAll(request);
+    // Only the first read may auto-create a topic: a topic deleted while the fetch waits stays deleted.
+    for (let autoCreate = true; ; autoCreate = false) {
+      const reads = await this.readAll(request, autoCreate);
       const bytes = reads.reduce((sum, read) => sum + read.response.recordBatches.length, 0);
       const anyError = reads.some((read) => read.response.errorCode !== ErrorCode.NONE);
       const remainingMs = deadlineMs - Date.now();
@@ -59,18 +60,18 @@ export class FetchService {
     }
   }
 
-  private async readAll(request: FetchRequest): Promise<PartitionRead[]> {
+  private async readAll(request: FetchRequest, autoCreate: boolean): Promise<PartitionRead[]> {
     let budgetBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
     const reads: PartitionRead[] = [];
     for (const wanted of request.partitions) {
-      const read = await this.readPartition(wanted, budgetBytes, reads.every((r) => r.response.recordBatches.length === 0));
+      const read = await this.readPartition(wanted, budgetBytes, reads.every((r) => r.response.recordBatches.length === 0), autoCreate);
       budgetBytes -= read.response.recordBatches.length;
       reads.push(read);
     }
     return reads;
   }
 
-  private async readPartition(wanted: FetchPartition, budgetBytes: number, firstWithData: boolean): Promise<PartitionRead> {
+  private async readPartition(wanted: FetchPartition, budgetBytes: number, firstWithData: boolean, autoCreate: boolean): Promise<PartitionRead> {
     const response: FetchPartitionResponse = {
       topic: wanted.topic,
       partition: wanted.partition,
@@ -83,7 +84,7 @@ export class FetchService {
     };
     let logEndOffsetBefore = -1;
     try {
-      const { log } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate: true });
+      const { log } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate });
       logEndOffsetBefore = log.logEndOffset;
       response.highWatermark = log.logEndOffset;
       response.logStartOffset = log.logStartOffset;

@@ -73,13 +73,16 @@ export class PartitionLogs {
     return log;
   }
 
-  /** Closes and deletes every partition log of a topic. */
-  async removeTopic(topic: string): Promise<void> {
+  /** Closes and deletes every partition log of a topic; returns their names. */
+  async removeTopic(topic: string): Promise<string[]> {
+    const removed: string[] = [];
     for (const [name, open] of [...this.logs]) {
       if (open.topic !== topic) continue;
       this.logs.delete(name);
+      removed.push(name);
       await open.log.deleteAll();
     }
+    return removed;
   }
 
   /** Topics that have open logs. */

@@ -16,6 +16,7 @@ import {
   type TopicImage,
 } from '@tributary/metadata';
 import { TributaryError } from '@tributary/protocol';
+import { AppendNotifier } from './append-notifier';
 import { BROKER_CONFIG } from './broker-config-provider';
 import { ClusterMetadata, METADATA_LOG_DIR } from './cluster-metadata';
 import { PartitionLogs, partitionDirName } from './partition-logs';
@@ -43,6 +44,7 @@ export class TopicAdmin {
     @Inject(ClusterMetadata) private readonly metadata: ClusterMetadata,
     @Inject(PartitionLogs) private readonly logs: PartitionLogs,
     @Inject(BROKER_CONFIG) private readonly brokerConfig: BrokerConfig,
+    @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
   ) {
     metadata.onChange((image) => this.syncLogs(image));
   }
@@ -156,7 +158,10 @@ export class TopicAdmin {
   /** Makes the open partition logs match the image: new partitions opened, configs updated, deleted topics removed. */
   private async syncLogs(image: MetadataImage): Promise<void> {
     for (const name of this.logs.topics()) {
-      if (image.topic(name) === undefined) await this.logs.removeTopic(name);
+      if (image.topic(name) === undefined) {
+        // Fetches long-polling the deleted partitions answer now, not at max_wait_ms.
+        for (const key of await this.logs.removeTopic(name)) this.appendNotifier.notify(key);
+      }
     }
     for (const topic of image.topics()) {
       const config = effectiveTopicConfig(image, topic.name, this.brokerConfig);
