@@ -2,7 +2,7 @@ import { TributaryError } from '@tributary/protocol';
 import { decodeConfChange, encodeConfChange } from './conf-change';
 import { RaftLog } from './raft-log';
 import { ReadOnly } from './read-only';
-import { ProgressTracker } from './tracker';
+import { ProgressTracker, type Progress } from './tracker';
 import {
   NO_NODE,
   type ConfChange,
@@ -354,18 +354,17 @@ export class Raft {
     pr.recentActive = true;
     switch (m.type) {
       case 'appResp':
-        this.handleAppResp(m);
+        this.handleAppResp(m, pr);
         break;
       case 'heartbeatResp':
-        this.handleHeartbeatResp(m);
+        this.handleHeartbeatResp(m, pr);
         break;
       default:
         break; // other messages at our term are stale or duplicated
     }
   }
 
-  private handleAppResp(m: AppRespMessage): void {
-    const pr = this.trk.progress.get(m.from)!;
+  private handleAppResp(m: AppRespMessage, pr: Progress): void {
     if (m.reject) {
       let hint = m.rejectHint;
       // The follower's log has `m.logTerm` at `hint`; skip our entries above the last one with
@@ -396,8 +395,7 @@ export class Raft {
     }
   }
 
-  private handleHeartbeatResp(m: HeartbeatRespMessage): void {
-    const pr = this.trk.progress.get(m.from)!;
+  private handleHeartbeatResp(m: HeartbeatRespMessage, pr: Progress): void {
     pr.probeSent = false;
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
     // The snapshot or its acknowledgement may have been lost: the follower is reachable, so
@@ -660,8 +658,7 @@ export class Raft {
     }
     this.leadTransferee = to;
     this.electionElapsed = 0; // the transfer must finish within one election timeout
-    const pr = this.trk.progress.get(to)!;
-    if (pr.match === this.raftLog.lastIndex()) this.send({ type: 'timeoutNow', to });
+    if (this.trk.progress.get(to)?.match === this.raftLog.lastIndex()) this.send({ type: 'timeoutNow', to });
     else this.sendAppend(to, true);
   }
 

@@ -32,8 +32,12 @@ export class ReadOnly {
   advance(context: string): { index: LogIndex; context: string }[] {
     const at = this.queue.indexOf(context);
     if (at < 0) return [];
-    const released = this.queue.slice(0, at + 1).map((c) => ({ index: this.pending.get(c)!.index, context: c }));
-    for (const r of released) this.pending.delete(r.context);
+    const released: { index: LogIndex; context: string }[] = [];
+    for (const c of this.queue.slice(0, at + 1)) {
+      const read = this.pending.get(c);
+      if (read) released.push({ index: read.index, context: c });
+      this.pending.delete(c);
+    }
     this.queue = this.queue.slice(at + 1);
     return released;
   }
