@@ -77,5 +77,7 @@ describe('Admin against a real broker', () => {
     const error = await unreachable.listTopics().catch((e: unknown) => e);
     await unreachable.close();
     expect((error as Error).message).toMatch(/cannot reach broker 127\.0\.0\.1:1/);
+    expect(isTributaryError(error, 'NETWORK_EXCEPTION')).toBe(true);
+    expect((error as Error).message).not.toMatch(/Resolution note/);
   });
 });

@@ -120,6 +120,11 @@ describe('Producer against a real broker', () => {
     expect(records.map((r) => r.value!.toString())).toEqual(Array.from({ length: 3000 }, (_, i) => `v${i}`));
   });
 
+  it('refuses option sets Kafka refuses: idempotence with acks=1 or with retries=0', () => {
+    expect(() => client.producer({ idempotent: true, acks: 1 })).toThrow(/idempotence needs acks=all/);
+    expect(() => client.producer({ idempotent: true, retries: 0 })).toThrow(/idempotence needs retries > 0/);
+  });
+
   it('answers acks=0 sends without offsets', async () => {
     const topic = await newTopic(1);
     const producer = client.producer({ acks: 0 });
@@ -160,6 +165,18 @@ describe('Producer against a real broker', () => {
     expect(isTributaryError(error, 'RECORD_TOO_LARGE')).toBe(true);
     expect((error as Error).message).toMatch(/20\d{3} bytes.*maxRequestBytes=10000/);
     expect([(await before).offset, (await after).offset]).toEqual([0, 1]);
+    await producer.close();
+  });
+
+  it('counts header bytes toward a record\'s size, so one carried over maxRequestBytes by its headers fails alone', async () => {
+    const topic = await newTopic(1);
+    const producer = client.producer({ maxRequestBytes: 10_000, retries: 0 });
+    await producer.connect();
+    const heavyHeaders = { trace: Buffer.alloc(6_000), span: Buffer.alloc(6_000) };
+    const error = await producer.sendRecord({ topic, value: 'small', headers: heavyHeaders }).catch((e: unknown) => e);
+    expect(isTributaryError(error, 'RECORD_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(/key, value, headers and batch framing/);
+    expect((await producer.sendRecord({ topic, value: 'after' })).offset).toBe(0);
     await producer.close();
   });
 

@@ -87,6 +87,8 @@ interface PartitionQueue {
 const MAX_IDEMPOTENT_IN_FLIGHT = 5;
 /** Record framing beyond key and value, for buffer-memory accounting. */
 const RECORD_OVERHEAD_BYTES = 24;
+/** Varint lengths of a header's key and value, at most. */
+const HEADER_OVERHEAD_BYTES = 10;
 const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_SERVER_ERROR']);
 
 /**
@@ -137,12 +139,16 @@ export class Producer {
     if (options.idempotent && this.acks !== -1) {
       throw new TributaryError('INVALID_CONFIG', 'idempotence needs acks=all; set acks to all or turn idempotence off');
     }
-    this.idempotent = options.idempotent ?? this.acks === -1;
+    this.retries = nonNegative('retries', options.retries ?? Number.MAX_SAFE_INTEGER);
+    if (options.idempotent && this.retries === 0) {
+      throw new TributaryError('INVALID_CONFIG', 'idempotence needs retries > 0; raise retries or turn idempotence off');
+    }
+    // As Kafka: idempotence is on by default, unless acks or retries rule it out.
+    this.idempotent = options.idempotent ?? (this.acks === -1 && this.retries > 0);
     this.lingerMs = nonNegative('lingerMs', options.lingerMs ?? 5);
     this.maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes ?? 1024 * 1024);
     this.batchSize = Math.min(positive('batchSize', options.batchSize ?? 16384), this.maxRequestBytes);
     this.compression = compressionTypeFromName(options.compression ?? 'none');
-    this.retries = nonNegative('retries', options.retries ?? Number.MAX_SAFE_INTEGER);
     this.retryBackoffMs = nonNegative('retryBackoffMs', options.retryBackoffMs ?? 100);
     this.retryBackoffMaxMs = Math.max(this.retryBackoffMs, options.retryBackoffMaxMs ?? 1000);
     this.deliveryTimeoutMs = positive('deliveryTimeoutMs', options.deliveryTimeoutMs ?? 120_000);
@@ -261,7 +267,7 @@ export class Producer {
       this.awaitingMetadata.set(topic, waiting);
     }
     waiting.push({ record, callback });
-    this.bufferedBytes += estimateBytes(record);
+    this.bufferedBytes += estimateBytes(toBuffer(record.key), toBuffer(record.value), toHeaders(record.headers));
     if (this.metadataLookups.has(topic)) return;
     const lookup = this.cluster
       .partitionCount(topic)
@@ -277,7 +283,7 @@ export class Producer {
         this.awaitingMetadata.delete(topic);
         this.metadataLookups.delete(topic);
         for (const { record: r, callback: cb } of records) {
-          this.bufferedBytes -= estimateBytes(r);
+          this.bufferedBytes -= estimateBytes(toBuffer(r.key), toBuffer(r.value), toHeaders(r.headers));
           if (error) cb?.(error, null);
           else this.append(r, this.partitionCounts.get(topic)!, cb);
         }
@@ -297,13 +303,14 @@ export class Producer {
     }
     const queue = this.queueFor(record.topic, partition);
     const value = toBuffer(record.value);
-    const estimated = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+    const headers = toHeaders(record.headers);
+    const estimated = estimateBytes(key, value, headers);
     if (estimated + BATCH_HEADER_BYTES > this.maxRequestBytes) {
       // As Kafka's producer: a record that cannot fit in any request fails before it is batched.
       callback?.(
         new TributaryError(
           'RECORD_TOO_LARGE',
-          `a record of about ${estimated + BATCH_HEADER_BYTES} bytes (key, value and batch framing) exceeds maxRequestBytes=${this.maxRequestBytes} ` +
+          `a record of about ${estimated + BATCH_HEADER_BYTES} bytes (key, value, headers and batch framing) exceeds maxRequestBytes=${this.maxRequestBytes} ` +
             `(max.request.size) for topic ${record.topic}; send a smaller record or raise maxRequestBytes and the topic's max.message.bytes`,
         ),
         null,
@@ -314,7 +321,7 @@ export class Producer {
     const batch = queue.open ?? this.openBatch(queue);
     try {
       batch.append(
-        { key, value, headers: toHeaders(record.headers), timestamp: record.timestamp ?? Date.now() },
+        { key, value, headers, timestamp: record.timestamp ?? Date.now() },
         callback,
         estimated,
       );
@@ -566,9 +573,11 @@ function toHeaders(headers: ProducerMessage['headers']): RecordHeaderEntry[] | u
   return entries.map(({ key, value }) => ({ key, value: toBuffer(value) }));
 }
 
-function estimateBytes(record: ProducerRecord): number {
-  const size = (v: Buffer | string | null | undefined) => (v == null ? 0 : v.length);
-  return size(record.key) + size(record.value) + RECORD_OVERHEAD_BYTES;
+/** Bytes a record adds to a batch before compression: key, value, headers and varint framing. */
+function estimateBytes(key: Buffer | null, value: Buffer | null, headers: RecordHeaderEntry[] | undefined): number {
+  let bytes = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+  for (const header of headers ?? []) bytes += Buffer.byteLength(header.key) + (header.value?.length ?? 0) + HEADER_OVERHEAD_BYTES;
+  return bytes;
 }
 
 /** Kafka's sequence numbers wrap from Integer.MAX_VALUE to 0. */
