@@ -65,7 +65,8 @@ interface PartitionQueue {
   topic: string;
   partition: number;
   open: ProducerBatch | null;
-  lingerTimer: NodeJS.Timeout | null;
+  /** Cancels the pending linger close of the open batch. */
+  cancelLinger: (() => void) | null;
   waiting: ProducerBatch[];
   inFlight: ProducerBatch[];
   /** Produce calls in flight; one call may carry several of the inFlight batches. */
@@ -349,7 +350,7 @@ export class Producer {
         topic,
         partition,
         open: null,
-        lingerTimer: null,
+        cancelLinger: null,
         waiting: [],
         inFlight: [],
         inFlightCalls: 0,
@@ -376,16 +377,30 @@ export class Producer {
     });
     queue.open = batch;
     this.unfinished.add(batch);
-    queue.lingerTimer = setTimeout(() => this.closeOpenBatch(queue), this.lingerMs);
+    queue.cancelLinger = this.scheduleLingerClose(queue);
     return batch;
+  }
+
+  /**
+   * Closes the open batch after lingerMs. lingerMs=0 closes it once the current turn of the event
+   * loop ends, so records sent together still share a batch; a 0 ms timer would wait at least 1 ms.
+   */
+  private scheduleLingerClose(queue: PartitionQueue): () => void {
+    const close = (): void => this.closeOpenBatch(queue);
+    if (this.lingerMs === 0) {
+      const immediate = setImmediate(close);
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(close, this.lingerMs);
+    return () => clearTimeout(timer);
   }
 
   private closeOpenBatch(queue: PartitionQueue): void {
     const batch = queue.open;
     if (batch === null) return;
     queue.open = null;
-    if (queue.lingerTimer) clearTimeout(queue.lingerTimer);
-    queue.lingerTimer = null;
+    queue.cancelLinger?.();
+    queue.cancelLinger = null;
     if (batch.count === 0) {
       // Its only record was refused by the builder (and its callback told so).
       this.finish(batch);
