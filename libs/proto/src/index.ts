@@ -3,6 +3,7 @@ export * from './gen/tributary/common/v1/errors';
 export * from './gen/tributary/broker/v1/types';
 export * from './gen/tributary/broker/v1/broker';
 export * from './gen/tributary/broker/v1/admin';
+export * from './gen/tributary/raft/v1/raft';
 
 /**
  * A failed unary call carries its tributary.common.v1.ErrorCode name (e.g. "RECORD_TOO_LARGE")
