@@ -32,6 +32,8 @@ export interface BrokerRegistration {
   readonly endpoints: readonly BrokerEndpoint[];
   readonly rack: string | null;
   readonly fenced: boolean;
+  /** Absent for a broker registered without one (the single-node broker's self-registration). */
+  readonly incarnationId?: string;
 }
 
 export interface ProducerIdsImage {
@@ -171,7 +173,7 @@ export class MetadataImage {
     if (s.clusterId !== null) records.push({ type: 'ClusterId', clusterId: s.clusterId });
     for (const [name, featureLevel] of s.features) records.push({ type: 'FeatureLevel', name, featureLevel });
     for (const b of this.brokers()) {
-      records.push({ type: 'RegisterBroker', brokerId: b.brokerId, brokerEpoch: b.brokerEpoch, endpoints: b.endpoints, rack: b.rack, fenced: b.fenced });
+      records.push({ type: 'RegisterBroker', ...b });
     }
     for (const t of this.topics()) {
       records.push({ type: 'Topic', name: t.name, topicId: t.topicId });

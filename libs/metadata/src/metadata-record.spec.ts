@@ -21,7 +21,8 @@ const record: fc.Arbitrary<MetadataRecord> = fc.oneof(
     endpoints: fc.array(fc.record({ host: text, port: fc.integer({ min: 0, max: 65535 }) }), { maxLength: 3 }),
     rack: fc.option(text, { nil: null }),
     fenced: fc.boolean(),
-  }),
+    incarnationId: text.filter((s) => s.length > 0),
+  }, { requiredKeys: ['type', 'brokerId', 'brokerEpoch', 'endpoints', 'rack', 'fenced'] }),
   fc.record({ type: fc.constant('UnregisterBroker' as const), brokerId, brokerEpoch: int64 }),
   fc.record({ type: fc.constant('BrokerRegistrationChange' as const), brokerId, brokerEpoch: int64, fenced: fc.boolean() }, { requiredKeys: ['type', 'brokerId', 'brokerEpoch'] }),
   fc.record({ type: fc.constant('Topic' as const), name: text, topicId }),
@@ -70,6 +71,13 @@ describe('metadata record encoding', () => {
     expect(bytes.subarray(4).toString()).toBe('{"topicId":"AAAAAAAAAAAAAAAAAAAAAg"}');
   });
 
+  it('writes RegisterBroker as version 1 when it carries an incarnation id and as version 0 when not', () => {
+    const v0 = { type: 'RegisterBroker' as const, brokerId: 1, brokerEpoch: 1, endpoints: [], rack: null, fenced: true };
+    expect(encodeMetadataRecord(v0).readUInt16BE(2)).toBe(0);
+    expect(encodeMetadataRecord({ ...v0, incarnationId: 'i' }).readUInt16BE(2)).toBe(1);
+    expectTributaryError(() => decodeMetadataRecord(withHeader(0, 2, '{}')), 'UNSUPPORTED_VERSION', 'RegisterBroker metadata record version 2', 'highest known (1)');
+  });
+
   it('decodes from a view into a larger buffer', () => {
     const bytes = encodeMetadataRecord({ type: 'ClusterId', clusterId: 'c1' });
     const larger = Buffer.concat([Buffer.from([1, 2, 3]), bytes, Buffer.from([4])]);
@@ -95,6 +103,8 @@ describe('metadata record encoding', () => {
     ['Partition.partition is 0.5, expected an int32', withHeader(3, 0, '{"topicId":"AAAAAAAAAAAAAAAAAAAAAg","partition":0.5,"replicas":[],"isr":[],"leader":1,"leaderEpoch":0,"partitionEpoch":0}')],
     ["Config.resourceType is \"group\", expected 'topic' or 'broker'", withHeader(4, 0, '{"resourceType":"group","resourceName":"g","name":"n","value":null}')],
     ['RegisterBroker.endpoints', withHeader(0, 0, '{"brokerId":1,"brokerEpoch":1,"endpoints":[{"host":"h","port":70000}],"rack":null,"fenced":false}')],
+    ['the fields of RegisterBroker are those of version 1, the header says 0', withHeader(0, 0, '{"brokerId":1,"brokerEpoch":1,"endpoints":[],"rack":null,"fenced":true,"incarnationId":"i"}')],
+    ['the fields of RegisterBroker are those of version 0, the header says 1', withHeader(0, 1, '{"brokerId":1,"brokerEpoch":1,"endpoints":[],"rack":null,"fenced":true}')],
   ])('refuses malformed bytes with CORRUPT_MESSAGE saying %s', (message, bytes) => {
     expectTributaryError(() => decodeMetadataRecord(bytes), 'CORRUPT_MESSAGE', 'Malformed metadata record', message);
   });

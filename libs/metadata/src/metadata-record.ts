@@ -11,7 +11,8 @@
  *                           5 PartitionChange, 9 RemoveTopic, 12 FeatureLevel, 15 ProducerIds,
  *                           17 BrokerRegistrationChange) and 1000 ClusterId (Tributary's own:
  *                           Kafka keeps the cluster id in meta.properties)
- *        2     2  version   record version, big-endian uint16; every type is at version 0
+ *        2     2  version   record version, big-endian uint16: RegisterBroker is version 1 when it
+ *                           carries an incarnationId and 0 when not; every other type is at 0
  *        4     n  body      UTF-8 JSON object of the record's fields (without `type`); optional
  *                           fields are omitted when absent
  *
@@ -37,6 +38,9 @@ export interface RegisterBrokerRecord {
   readonly rack: string | null;
   /** A fenced broker leads no partitions and takes no new replicas. */
   readonly fenced: boolean;
+  /** Version 1: the broker process's id for this start (a new one per restart), so the controller
+   * can tell a restart of the same broker from a second broker configured with the same id. */
+  readonly incarnationId?: string;
 }
 
 export interface UnregisterBrokerRecord {
@@ -153,7 +157,24 @@ const TYPE_BY_API_KEY = new Map<number, MetadataRecordType>(
 
 export const METADATA_RECORD_HEADER_BYTES = 4;
 /** The highest version of each record type this code reads and writes. */
-const CURRENT_VERSION = 0;
+const VERSION_MAX: Readonly<Record<MetadataRecordType, number>> = {
+  RegisterBroker: 1,
+  UnregisterBroker: 0,
+  Topic: 0,
+  Partition: 0,
+  Config: 0,
+  PartitionChange: 0,
+  RemoveTopic: 0,
+  FeatureLevel: 0,
+  ProducerIds: 0,
+  BrokerRegistrationChange: 0,
+  ClusterId: 0,
+};
+
+/** The lowest version that carries every field of `record`, so older readers read what they can. */
+function recordVersion(record: MetadataRecord): number {
+  return record.type === 'RegisterBroker' && record.incarnationId !== undefined ? 1 : 0;
+}
 
 export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const apiKey = METADATA_RECORD_API_KEYS[record.type];
@@ -164,7 +185,7 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const body = Buffer.from(JSON.stringify(fields), 'utf8');
   const out = Buffer.allocUnsafe(METADATA_RECORD_HEADER_BYTES + body.length);
   out.writeUInt16BE(apiKey, 0);
-  out.writeUInt16BE(CURRENT_VERSION, 2);
+  out.writeUInt16BE(recordVersion(record), 2);
   body.copy(out, METADATA_RECORD_HEADER_BYTES);
   return out;
 }
@@ -180,10 +201,10 @@ export function decodeMetadataRecord(bytes: Uint8Array): MetadataRecord {
   if (type === undefined) {
     throw new TributaryError('UNSUPPORTED_VERSION', `Unknown metadata record type ${apiKey}; this node is older than the log it reads, upgrade it`);
   }
-  if (version > CURRENT_VERSION) {
+  if (version > VERSION_MAX[type]) {
     throw new TributaryError(
       'UNSUPPORTED_VERSION',
-      `${type} metadata record version ${version} is newer than the highest known (${CURRENT_VERSION}); upgrade this node`,
+      `${type} metadata record version ${version} is newer than the highest known (${VERSION_MAX[type]}); upgrade this node`,
     );
   }
   let fields: unknown;
@@ -196,6 +217,7 @@ export function decodeMetadataRecord(bytes: Uint8Array): MetadataRecord {
   if (Object.prototype.hasOwnProperty.call(fields, 'type')) throw corrupt(`the ${type} body has a "type" field; the type is in the header`);
   const record = { ...fields, type } as MetadataRecord;
   checkMetadataRecord(record);
+  if (recordVersion(record) !== version) throw corrupt(`the fields of ${type} are those of version ${recordVersion(record)}, the header says ${version}`);
   return record;
 }
 
@@ -228,6 +250,7 @@ export function checkMetadataRecord(record: MetadataRecord): void {
       field('endpoints', (v) => Array.isArray(v) && v.every(isEndpoint), 'a list of {host, port}');
       field('rack', (v) => v === null || str(v), 'a string or null');
       field('fenced', (v) => typeof v === 'boolean', 'a boolean');
+      field('incarnationId', (v) => str(v) && (v as string).length > 0, 'a non-empty string', true);
       break;
     case 'UnregisterBroker':
       field('brokerId', int32, 'an int32');
