@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'raft-node',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
