@@ -5,12 +5,18 @@
  * appends the records to `__cluster_metadata` and then applies them to its image. Requests must
  * be handled one at a time against the image that includes every record returned before, or two
  * requests could both pass validation against the same stale image.
+ *
+ * The one thing it keeps is the broker leases (BrokerHeartbeatManager), which Kafka does not
+ * replicate either: registerBroker and heartbeat touch them, fenceExpiredBrokers reads them and
+ * activate starts them afresh when this controller becomes active. Time comes in as numbers.
  */
 import { TributaryError } from '@tributary/protocol';
 import { BROKER_CONFIG_DEFS_BY_NAME, BrokerConfig } from './broker-config';
 import { parseConfigValue } from './config-def';
-import { MetadataImage, TopicImage } from './metadata-image';
-import { BrokerEndpoint, ConfigRecord, ConfigResourceType, MetadataRecord } from './metadata-record';
+import { BrokerHeartbeatManager } from './broker-heartbeat-manager';
+import { BrokerRegistration, MetadataImage, TopicImage } from './metadata-image';
+import { BrokerEndpoint, ConfigRecord, ConfigResourceType, MetadataRecord, PartitionChangeRecord } from './metadata-record';
+import { NO_LEADER, isrWithout, partitionChange } from './partition-change';
 import { PlacementBroker, arrangeBrokers, placeReplicas } from './replica-placement';
 import { resolveTopicConfig, topicConfigDef, validateTopicConfigs } from './topic-config';
 import { RandomBytes, newTopicId } from './topic-id';
@@ -26,6 +32,8 @@ export interface ControllerStateMachineOptions {
   /** Random source for topic ids; a seeded one makes tests reproducible. */
   readonly randomBytes?: RandomBytes;
   readonly partitionsPerTopicMax?: number;
+  /** Default: brokerConfig's broker.session.timeout.ms. */
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface CreateTopicRequest {
@@ -105,21 +113,65 @@ export interface RegisterBrokerRequest {
   readonly fenced?: boolean;
   /** Default: one above every epoch in the image (Kafka uses the record's log offset). */
   readonly brokerEpoch?: number;
+  /** This start of the broker process; a live registration of another incarnation is refused. */
+  readonly incarnationId?: string;
+  /** The cluster the broker was formatted for; refused unless it is the image's. */
+  readonly clusterId?: string;
 }
 
 export interface RegisterBrokerResult extends ControllerResult {
   readonly brokerEpoch: number;
 }
 
+export interface BrokerHeartbeatRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  /** The offset of the last metadata record the broker has applied. */
+  readonly currentMetadataOffset: number;
+  /** The broker asks to be fenced (it cannot serve, e.g. a log directory failed). */
+  readonly wantFence?: boolean;
+  /** The broker asks to shut down: its leaderships move first, then it is fenced. */
+  readonly wantShutdown?: boolean;
+}
+
+export interface HeartbeatContext {
+  /** The controller's clock. */
+  readonly nowMs: number;
+  /** The offset of the last committed metadata record; a broker at or past it has caught up. */
+  readonly lastCommittedOffset: number;
+}
+
+export interface BrokerHeartbeatResult extends ControllerResult {
+  readonly isCaughtUp: boolean;
+  /** Whether the broker is fenced once `records` are applied. */
+  readonly isFenced: boolean;
+  /** True when a broker that asked to shut down may now stop: it leads nothing and is fenced. */
+  readonly shouldShutDown: boolean;
+}
+
+export interface FenceExpiredBrokersResult extends ControllerResult {
+  readonly fencedBrokerIds: number[];
+}
+
 export class ControllerStateMachine {
   private readonly broker: BrokerConfig;
   private readonly randomBytes: RandomBytes | undefined;
   private readonly partitionsMax: number;
+  private readonly sessionTimeoutMs: number;
+  /** Broker leases: in memory, not replicated (see the file header). */
+  readonly heartbeats = new BrokerHeartbeatManager();
 
   constructor(options: ControllerStateMachineOptions) {
     this.broker = options.brokerConfig;
     this.randomBytes = options.randomBytes;
     this.partitionsMax = options.partitionsPerTopicMax ?? PARTITIONS_PER_TOPIC_MAX;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? options.brokerConfig.brokerSessionTimeoutMs;
+  }
+
+  /** Call on becoming the active controller: every registered broker gets a full session from
+   * `nowMs`, since leases kept by a previous controller (or by this one earlier) are not known. */
+  activate(image: MetadataImage, nowMs: number): void {
+    this.heartbeats.reset(image.brokers(), nowMs);
   }
 
   createTopic(image: MetadataImage, request: CreateTopicRequest, context: PlacementContext = {}): CreateTopicResult {
@@ -137,7 +189,7 @@ export class ControllerStateMachine {
     this.checkPartitionCount(name, numPartitions);
     const replicationFactor = orDefault(request.replicationFactor, this.broker.defaultReplicationFactor);
     const brokers = this.placementBrokers(image, context);
-    checkReplicationFactor(replicationFactor, brokers);
+    checkReplicationFactor(replicationFactor, brokers, image);
     const configs = validateTopicConfigs(request.configs ?? {});
     checkMinInsyncReplicas(resolveTopicConfig(configs, this.broker).minInsyncReplicas, replicationFactor, name);
 
@@ -181,7 +233,7 @@ export class ControllerStateMachine {
     this.checkPartitionCount(topic.name, totalCount);
     const brokers = this.placementBrokers(image, context);
     const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
-    checkReplicationFactor(replicationFactor, brokers);
+    checkReplicationFactor(replicationFactor, brokers, image);
     // Continue the existing layout: start where partition 0's leader sits, as Kafka does.
     const leaderIndex = arrangeBrokers(brokers).findIndex((b) => b.id === topic.partitions[0]?.leader);
     const assignment = placeReplicas({
@@ -238,8 +290,17 @@ export class ControllerStateMachine {
     return { records: [{ type: 'ProducerIds', brokerId: request.brokerId, brokerEpoch, nextProducerId }], firstProducerId, blockSize };
   }
 
-  registerBroker(image: MetadataImage, request: RegisterBrokerRequest): RegisterBrokerResult {
-    const { brokerId, endpoints } = request;
+  /**
+   * Registers (or re-registers) a broker with a new epoch, as Kafka's ClusterControlManager does:
+   * refuses a broker of another cluster, and a broker id whose registration has another
+   * incarnation and a lease still valid at `nowMs` (DUPLICATE_BROKER_REGISTRATION) — two
+   * processes configured with one id. A broker with an incarnation id registers fenced unless told
+   * otherwise (it is unfenced by `heartbeat` once caught up); one without (the single-node
+   * broker's self-registration) registers unfenced. Re-registering fenced a broker that was
+   * unfenced first moves its leaderships away. Starts the new epoch's lease at `nowMs`.
+   */
+  registerBroker(image: MetadataImage, request: RegisterBrokerRequest, nowMs = 0): RegisterBrokerResult {
+    const { brokerId, endpoints, incarnationId } = request;
     if (!Number.isInteger(brokerId) || brokerId < 0 || brokerId >= 2 ** 31) {
       throw new TributaryError('INVALID_REQUEST', `Broker id must be an integer in [0, 2147483647], got ${brokerId}`);
     }
@@ -248,24 +309,117 @@ export class ControllerStateMachine {
         throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} endpoint ${e.host}:${e.port} is not a host and a port in [0, 65535]`);
       }
     }
+    if (incarnationId !== undefined && incarnationId.length === 0) {
+      throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} sent an empty incarnation id; send a new unique id per broker start`);
+    }
+    checkClusterId(image, brokerId, request.clusterId);
+    const previous = image.broker(brokerId);
+    if (
+      previous !== undefined &&
+      previous.incarnationId !== incarnationId &&
+      this.heartbeats.hasValidSession(brokerId, previous.brokerEpoch, nowMs, this.sessionTimeoutMs)
+    ) {
+      throw new TributaryError(
+        'DUPLICATE_BROKER_REGISTRATION',
+        `Broker ${brokerId} is registered by incarnation ${previous.incarnationId ?? '(none)'} whose session is still live; ` +
+          `another process (incarnation ${incarnationId ?? '(none)'}) uses the same node.id: give it another id, or wait ${this.sessionTimeoutMs} ms after stopping the first`,
+      );
+    }
     const epochsMax = Math.max(0, ...image.brokers().map((b) => b.brokerEpoch));
     const brokerEpoch = request.brokerEpoch ?? epochsMax + 1;
-    const previous = image.broker(brokerId);
     if (previous !== undefined && brokerEpoch <= previous.brokerEpoch) {
       throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} epoch ${brokerEpoch} is not above its current epoch ${previous.brokerEpoch}`);
     }
-    return {
-      records: [{ type: 'RegisterBroker', brokerId, brokerEpoch, endpoints, rack: request.rack ?? null, fenced: request.fenced ?? false }],
-      brokerEpoch,
-    };
+    const fenced = request.fenced ?? incarnationId !== undefined;
+    // The old incarnation's leaderships cannot stay with a fenced registration.
+    const moves = fenced && previous !== undefined && !previous.fenced ? this.movesOffBroker(image, brokerId) : [];
+    const records: MetadataRecord[] = [
+      ...moves,
+      {
+        type: 'RegisterBroker',
+        brokerId,
+        brokerEpoch,
+        endpoints,
+        rack: request.rack ?? null,
+        fenced,
+        ...(incarnationId !== undefined ? { incarnationId } : {}),
+      },
+    ];
+    this.heartbeats.touch(brokerId, brokerEpoch, nowMs);
+    return { records, brokerEpoch };
   }
 
-  /** Fences (or unfences) a registered broker. */
+  /**
+   * A broker's heartbeat, as Kafka's BrokerHeartbeatManager state machine handles it: renews the
+   * lease (STALE_BROKER_EPOCH for an unknown broker or another epoch); a fenced broker is unfenced
+   * once its metadata offset reaches `lastCommittedOffset` (and partitions with no leader that it
+   * can lead get it); `wantFence` fences an unfenced broker; `wantShutdown` from an unfenced broker
+   * moves its leaderships and ISR memberships away, and once none is left and the broker has seen
+   * that, fences it and answers shouldShutDown.
+   */
+  heartbeat(image: MetadataImage, request: BrokerHeartbeatRequest, context: HeartbeatContext): BrokerHeartbeatResult {
+    const { brokerId, brokerEpoch } = request;
+    const broker = image.broker(brokerId);
+    if (broker === undefined) {
+      throw new TributaryError('STALE_BROKER_EPOCH', `Broker ${brokerId} is not registered; register it before sending heartbeats`);
+    }
+    if (broker.brokerEpoch !== brokerEpoch) {
+      throw new TributaryError(
+        'STALE_BROKER_EPOCH',
+        `Broker ${brokerId} sent a heartbeat with epoch ${brokerEpoch}, but its registration has epoch ${broker.brokerEpoch}; register again`,
+      );
+    }
+    this.heartbeats.touch(brokerId, brokerEpoch, context.nowMs);
+    const isCaughtUp = request.currentMetadataOffset >= context.lastCommittedOffset;
+    const answer = (records: MetadataRecord[], isFenced: boolean, shouldShutDown = false): BrokerHeartbeatResult => ({
+      records,
+      isCaughtUp,
+      isFenced,
+      shouldShutDown,
+    });
+    if (broker.fenced) {
+      if (request.wantShutdown) return answer([], true, true);
+      // A broker that began a controlled shutdown does not come back without registering again.
+      if (request.wantFence || !isCaughtUp || this.heartbeats.inControlledShutdown(brokerId)) return answer([], true);
+      return answer(this.unfenceRecords(image, brokerId), false);
+    }
+    if (request.wantFence) return answer(this.fenceRecords(image, brokerId), true);
+    if (request.wantShutdown || this.heartbeats.inControlledShutdown(brokerId)) {
+      this.heartbeats.beginControlledShutdown(brokerId);
+      const moves = this.movesOffBroker(image, brokerId);
+      if (moves.length > 0 || !isCaughtUp) return answer(moves, false);
+      return answer(this.fenceRecords(image, brokerId), true, true);
+    }
+    return answer([], false);
+  }
+
+  /**
+   * Fences every unfenced broker whose lease lapsed (no contact for `sessionTimeoutMs` up to
+   * `nowMs`): a BrokerRegistrationChange each, and PartitionChanges that elect a new leader for the
+   * partitions it led and drop it from ISRs (see partition-change.ts). Brokers are fenced in id
+   * order, each against the image with the previous ones fenced.
+   */
+  fenceExpiredBrokers(image: MetadataImage, nowMs: number, sessionTimeoutMs = this.sessionTimeoutMs): FenceExpiredBrokersResult {
+    const records: MetadataRecord[] = [];
+    const fencedBrokerIds: number[] = [];
+    let current = image;
+    for (const lease of this.heartbeats.expired(nowMs, sessionTimeoutMs)) {
+      const broker = current.broker(lease.brokerId);
+      if (broker === undefined || broker.fenced || broker.brokerEpoch !== lease.brokerEpoch) continue;
+      const fencing = this.fenceRecords(current, lease.brokerId);
+      current = current.apply(fencing);
+      records.push(...fencing);
+      fencedBrokerIds.push(lease.brokerId);
+    }
+    return { records, fencedBrokerIds };
+  }
+
+  /** Fences (or unfences) a registered broker, moving leaderships away (or to it) as needed. */
   setBrokerFenced(image: MetadataImage, brokerId: number, fenced: boolean): ControllerResult {
     const broker = image.broker(brokerId);
     if (broker === undefined) throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} is not registered`);
     if (broker.fenced === fenced) return { records: [] };
-    return { records: [{ type: 'BrokerRegistrationChange', brokerId, brokerEpoch: broker.brokerEpoch, fenced }] };
+    return { records: fenced ? this.fenceRecords(image, brokerId) : this.unfenceRecords(image, brokerId) };
   }
 
   /** The record that stamps a new cluster's id; refuses an image of another cluster. */
@@ -288,7 +442,58 @@ export class ControllerStateMachine {
   }
 
   private placementBrokers(image: MetadataImage, context: PlacementContext): readonly PlacementBroker[] {
-    return context.brokers ?? image.unfencedBrokers().map((b) => ({ id: b.brokerId, rack: b.rack }));
+    return context.brokers ?? this.liveBrokers(image).map((b) => ({ id: b.brokerId, rack: b.rack }));
+  }
+
+  /** Brokers that may lead and take new replicas: unfenced and not shutting down. */
+  private liveBrokers(image: MetadataImage): BrokerRegistration[] {
+    return image.unfencedBrokers().filter((b) => !this.heartbeats.inControlledShutdown(b.brokerId));
+  }
+
+  private isLive(image: MetadataImage, brokerId: number): boolean {
+    const broker = image.broker(brokerId);
+    return broker !== undefined && !broker.fenced && !this.heartbeats.inControlledShutdown(brokerId);
+  }
+
+  private fenceRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
+    const { brokerEpoch } = image.broker(brokerId) as BrokerRegistration;
+    return [{ type: 'BrokerRegistrationChange', brokerId, brokerEpoch, fenced: true }, ...this.movesOffBroker(image, brokerId)];
+  }
+
+  /** Unfences the broker and gives it the partitions that have no leader and that it may lead. */
+  private unfenceRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
+    const { brokerEpoch } = image.broker(brokerId) as BrokerRegistration;
+    const isLive = (id: number): boolean => id === brokerId || this.isLive(image, id);
+    const records: MetadataRecord[] = [{ type: 'BrokerRegistrationChange', brokerId, brokerEpoch, fenced: false }];
+    for (const topic of image.topics()) {
+      const uncleanLeaderElection = this.uncleanLeaderElection(image, topic.name);
+      for (const p of topic.partitions) {
+        if (p.leader !== NO_LEADER || !p.replicas.includes(brokerId)) continue;
+        const change = partitionChange(topic.topicId, p, { isr: p.isr, isLive, uncleanLeaderElection });
+        if (change !== null) records.push(change);
+      }
+    }
+    return records;
+  }
+
+  /** PartitionChanges that take the broker out of every ISR (but as the last member) and give its
+   * leaderships to other live in-sync replicas (leader -1 when there is none). */
+  private movesOffBroker(image: MetadataImage, brokerId: number): PartitionChangeRecord[] {
+    const isLive = (id: number): boolean => id !== brokerId && this.isLive(image, id);
+    const records: PartitionChangeRecord[] = [];
+    for (const topic of image.topics()) {
+      const uncleanLeaderElection = this.uncleanLeaderElection(image, topic.name);
+      for (const p of topic.partitions) {
+        if (p.leader !== brokerId && !p.isr.includes(brokerId)) continue;
+        const change = partitionChange(topic.topicId, p, { isr: isrWithout(p.isr, brokerId), isLive, uncleanLeaderElection });
+        if (change !== null) records.push(change);
+      }
+    }
+    return records;
+  }
+
+  private uncleanLeaderElection(image: MetadataImage, topic: string): boolean {
+    return resolveTopicConfig(Object.fromEntries(image.topicConfigs(topic)), this.broker).uncleanLeaderElectionEnable;
   }
 
   private topicConfigRecords(image: MetadataImage, name: string, ops: readonly AlterConfigOp[]): ConfigRecord[] {
@@ -336,16 +541,28 @@ function requireTopic(image: MetadataImage, name: string): TopicImage {
   return topic;
 }
 
-function checkReplicationFactor(replicationFactor: number, brokers: readonly PlacementBroker[]): void {
+function checkReplicationFactor(replicationFactor: number, brokers: readonly PlacementBroker[], image: MetadataImage): void {
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new TributaryError('INVALID_REPLICATION_FACTOR', `Replication factor must be at least 1, got ${replicationFactor}`);
   }
   if (replicationFactor > brokers.length) {
     throw new TributaryError(
       'INVALID_REPLICATION_FACTOR',
-      `Unable to replicate the partition ${replicationFactor} time(s): only ${brokers.length} broker(s) are available; lower the replication factor or start more brokers`,
+      `Unable to replicate the partition ${replicationFactor} time(s): only ${brokers.length} broker(s) are available ` +
+        `(unfenced and not shutting down; ${image.brokers().length} registered); lower the replication factor or start more brokers`,
     );
   }
+}
+
+function checkClusterId(image: MetadataImage, brokerId: number, clusterId: string | undefined): void {
+  if (clusterId === undefined || clusterId === image.clusterId) return;
+  if (image.clusterId === null) {
+    throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} belongs to cluster ${clusterId}, but this controller is not formatted yet; format the cluster first`);
+  }
+  throw new TributaryError(
+    'INVALID_REQUEST',
+    `Broker ${brokerId} belongs to cluster ${clusterId}, but this controller's cluster is ${image.clusterId}; point the broker at its own cluster's controllers or reformat it`,
+  );
 }
 
 function checkMinInsyncReplicas(minInsyncReplicas: number, replicationFactor: number, topic: string): void {
