@@ -1,5 +1,5 @@
 import { parseBrokerConfig } from './broker-config';
-import { ControllerStateMachine } from './controller-state-machine';
+import { ControllerResult, ControllerStateMachine } from './controller-state-machine';
 import { MetadataImage } from './metadata-image';
 import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
 import { expectTributaryError } from './testing/expect-tributary-error';
@@ -245,5 +245,242 @@ describe('ControllerStateMachine producer ids, brokers and cluster id', () => {
     expect(formatted.clusterId).toBe('c1');
     expect(controller.formatCluster(formatted, 'c1').records).toEqual([]);
     expectTributaryError(() => controller.formatCluster(formatted, 'c2'), 'INVALID_REQUEST', 'belongs to cluster c1, not c2');
+  });
+});
+
+/** A controller with 1000 ms leases whose image follows every record it returns (through the codec);
+ * the metadata offset is the number of records applied, so a broker is caught up at `offset`. */
+function quorum(brokerEntries: Record<string, string> = {}) {
+  const controller = new ControllerStateMachine({
+    brokerConfig: parseBrokerConfig(brokerEntries),
+    randomBytes: seededRandomBytes(7),
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+  });
+  const state = { image: MetadataImage.EMPTY.apply(controller.formatCluster(MetadataImage.EMPTY, 'c1').records), offset: 1 };
+  const run = <T extends ControllerResult>(result: T): T => {
+    state.image = state.image.apply(result.records.map((r) => decodeMetadataRecord(encodeMetadataRecord(r))));
+    state.offset += result.records.length;
+    return result;
+  };
+  const register = (brokerId: number, nowMs = 0, rack: string | null = null, incarnationId = `inc-${brokerId}`) =>
+    run(controller.registerBroker(state.image, { brokerId, incarnationId, clusterId: 'c1', endpoints: [{ host: 'h', port: 9000 + brokerId }], rack }, nowMs));
+  const heartbeat = (brokerId: number, nowMs: number, wants: { wantFence?: boolean; wantShutdown?: boolean; behindBy?: number } = {}) =>
+    run(
+      controller.heartbeat(
+        state.image,
+        {
+          brokerId,
+          brokerEpoch: state.image.broker(brokerId)?.brokerEpoch ?? -1,
+          currentMetadataOffset: state.offset - (wants.behindBy ?? 0),
+          wantFence: wants.wantFence,
+          wantShutdown: wants.wantShutdown,
+        },
+        { nowMs, lastCommittedOffset: state.offset },
+      ),
+    );
+  /** Registers and unfences brokers 1..n at time 0. */
+  const start = (n: number, rack?: (id: number) => string) => {
+    for (let id = 1; id <= n; id++) register(id, 0, rack ? rack(id) : null);
+    for (let id = 1; id <= n; id++) heartbeat(id, 0);
+  };
+  return { controller, state, run, register, heartbeat, start };
+}
+
+const SESSION_TIMEOUT_MS = 1000;
+
+describe('ControllerStateMachine broker registration', () => {
+  it('registers a broker fenced with its incarnation and a new epoch each time', () => {
+    const { state, register } = quorum();
+    const first = register(1);
+    expect(state.image.broker(1)).toMatchObject({ brokerEpoch: first.brokerEpoch, fenced: true, incarnationId: 'inc-1' });
+    const again = register(1, 10);
+    expect(again.brokerEpoch).toBeGreaterThan(first.brokerEpoch);
+  });
+
+  it.each([
+    ['another cluster id', { clusterId: 'c2' }, 'INVALID_REQUEST', ["Broker 5 belongs to cluster c2, but this controller's cluster is c1"]],
+    ['an empty incarnation id', { incarnationId: '' }, 'INVALID_REQUEST', ['empty incarnation id']],
+    ['a negative broker id', { brokerId: -1 }, 'INVALID_REQUEST', ['Broker id']],
+  ] as const)('refuses %s', (_what, override, code, fragments) => {
+    const { controller, state } = quorum();
+    const request = { brokerId: 5, incarnationId: 'i', clusterId: 'c1', endpoints: [], ...override };
+    expectTributaryError(() => controller.registerBroker(state.image, request, 0), code, ...fragments);
+  });
+
+  it('refuses a broker of a cluster when the controller is not formatted', () => {
+    const { controller } = quorum();
+    expectTributaryError(
+      () => controller.registerBroker(MetadataImage.EMPTY, { brokerId: 1, clusterId: 'c1', endpoints: [] }, 0),
+      'INVALID_REQUEST',
+      'not formatted yet',
+    );
+  });
+
+  it.each([
+    ['the same incarnation while its session is live', 'inc-1', 500, true],
+    ['another incarnation once the session has lapsed', 'other', 1000 + SESSION_TIMEOUT_MS, true],
+    ['another incarnation while the session is live', 'other', 1000 + SESSION_TIMEOUT_MS - 1, false],
+  ])('re-registration of %s: accepted=%s', (_what, incarnationId, nowMs, accepted) => {
+    const { controller, state, register, heartbeat } = quorum();
+    register(1, 0);
+    heartbeat(1, 1000);
+    const request = { brokerId: 1, incarnationId, clusterId: 'c1', endpoints: [] };
+    if (accepted) {
+      expect(controller.registerBroker(state.image, request, nowMs).records.at(-1)).toMatchObject({ type: 'RegisterBroker', incarnationId });
+    } else {
+      expectTributaryError(() => controller.registerBroker(state.image, request, nowMs), 'DUPLICATE_BROKER_REGISTRATION', 'incarnation inc-1', 'incarnation other');
+    }
+  });
+
+  it('re-registering an unfenced broker moves its leaderships away first', () => {
+    const { controller, state, run, start, register } = quorum();
+    start(2);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 4, replicationFactor: 2 }));
+    register(1, SESSION_TIMEOUT_MS * 5, null, 'restarted');
+    expect(state.image.broker(1)?.fenced).toBe(true);
+    expect(state.image.topic('t')?.partitions.every((p) => p.leader === 2 && p.isr.join() === '2')).toBe(true);
+  });
+});
+
+describe('ControllerStateMachine heartbeats', () => {
+  it('a fenced broker stays fenced while behind the committed offset and is unfenced once caught up', () => {
+    const { state, register, heartbeat } = quorum();
+    register(1);
+    expect(heartbeat(1, 10, { behindBy: 1 })).toEqual({ records: [], isCaughtUp: false, isFenced: true, shouldShutDown: false });
+    const caughtUp = heartbeat(1, 20);
+    expect(caughtUp).toMatchObject({ isCaughtUp: true, isFenced: false, shouldShutDown: false });
+    expect(caughtUp.records).toEqual([{ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: state.image.broker(1)?.brokerEpoch, fenced: false }]);
+    expect(heartbeat(1, 30).records).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown broker', 9, 0, 'Broker 9 is not registered'],
+    ['a stale epoch', 1, -1, 'sent a heartbeat with epoch'],
+    ['a newer epoch', 1, 1, 'sent a heartbeat with epoch'],
+  ])('refuses a heartbeat of %s with STALE_BROKER_EPOCH', (_what, brokerId, epochDelta, message) => {
+    const { controller, state, register } = quorum();
+    const { brokerEpoch } = register(1);
+    expectTributaryError(
+      () => controller.heartbeat(state.image, { brokerId, brokerEpoch: brokerEpoch + epochDelta, currentMetadataOffset: 0 }, { nowMs: 0, lastCommittedOffset: 0 }),
+      'STALE_BROKER_EPOCH',
+      message,
+    );
+  });
+
+  it('wantFence fences an unfenced broker and keeps a fenced one fenced though caught up', () => {
+    const { state, start, heartbeat } = quorum();
+    start(1);
+    expect(heartbeat(1, 10, { wantFence: true })).toMatchObject({ isFenced: true });
+    expect(state.image.broker(1)?.fenced).toBe(true);
+    expect(heartbeat(1, 20, { wantFence: true })).toMatchObject({ records: [], isFenced: true, isCaughtUp: true });
+  });
+});
+
+describe('ControllerStateMachine lease expiry and leader election', () => {
+  it('fences a broker whose lease lapsed and re-elects its partitions from the ISR, bumping leader epochs', () => {
+    const { controller, state, run, start, heartbeat } = quorum();
+    start(3);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 6, replicationFactor: 3 }));
+    const before = state.image.topic('t')?.partitions ?? [];
+    heartbeat(2, 900);
+    heartbeat(3, 900);
+    expect(controller.fenceExpiredBrokers(state.image, 999).records).toEqual([]);
+    const fenced = run(controller.fenceExpiredBrokers(state.image, 1000));
+    expect(fenced.fencedBrokerIds).toEqual([1]);
+    expect(state.image.broker(1)?.fenced).toBe(true);
+    state.image.topic('t')?.partitions.forEach((p, i) => {
+      expect(p.isr).not.toContain(1);
+      expect([2, 3]).toContain(p.leader);
+      expect(p.leader).toBe(before[i].leader === 1 ? before[i].replicas.find((id) => id !== 1) : before[i].leader);
+      expect(p.leaderEpoch).toBe(before[i].leaderEpoch + (before[i].leader === 1 ? 1 : 0));
+    });
+  });
+
+  it('leaves leader -1 when no ISR member is live and re-elects the last in-sync replica when it returns', () => {
+    const { controller, state, run, start, heartbeat } = quorum();
+    start(2);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 2, replicationFactor: 2 }));
+    heartbeat(2, 500);
+    run(controller.fenceExpiredBrokers(state.image, 1000)); // broker 1
+    expect(state.image.topic('t')?.partitions.map((p) => [p.leader, p.isr])).toEqual([[2, [2]], [2, [2]]]);
+    run(controller.fenceExpiredBrokers(state.image, 1500)); // broker 2, the last in-sync replica
+    expect(state.image.topic('t')?.partitions.map((p) => [p.leader, p.isr])).toEqual([[-1, [2]], [-1, [2]]]);
+    heartbeat(1, 1600); // back, caught up, but not in any ISR: no leadership
+    expect(state.image.topic('t')?.partitions.map((p) => p.leader)).toEqual([-1, -1]);
+    heartbeat(2, 1700);
+    expect(state.image.topic('t')?.partitions.map((p) => [p.leader, p.isr])).toEqual([[2, [2]], [2, [2]]]);
+  });
+
+  it('with unclean.leader.election.enable, elects a live out-of-sync replica instead of leaving leader -1', () => {
+    const { controller, state, run, start, heartbeat } = quorum({ 'unclean.leader.election.enable': 'true' });
+    start(2);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 1, replicationFactor: 2 }));
+    heartbeat(2, 500);
+    run(controller.fenceExpiredBrokers(state.image, 1000));
+    heartbeat(1, 1100);
+    run(controller.fenceExpiredBrokers(state.image, 1500));
+    expect(state.image.partition('t', 0)).toMatchObject({ leader: 1, isr: [1] });
+  });
+
+  it('an active controller gives every broker a full session before fencing anyone', () => {
+    const { controller, state, start } = quorum();
+    start(2);
+    controller.activate(state.image, 50_000);
+    expect(controller.fenceExpiredBrokers(state.image, 50_000 + SESSION_TIMEOUT_MS - 1).fencedBrokerIds).toEqual([]);
+    expect(controller.fenceExpiredBrokers(state.image, 50_000 + SESSION_TIMEOUT_MS).fencedBrokerIds).toEqual([1, 2]);
+  });
+});
+
+describe('ControllerStateMachine placement on live brokers', () => {
+  it('places replicas only on unfenced brokers and names live against requested when too few', () => {
+    const { controller, state, run, start, register } = quorum();
+    start(2);
+    register(3); // registered, still fenced
+    const { topic } = run(controller.createTopic(state.image, { name: 't', numPartitions: 8, replicationFactor: 2 }));
+    expect(new Set(topic.partitions.flatMap((p) => p.replicas))).toEqual(new Set([1, 2]));
+    expectTributaryError(
+      () => controller.createTopic(state.image, { name: 'u', replicationFactor: 3 }),
+      'INVALID_REPLICATION_FACTOR',
+      '3 time(s)',
+      'only 2 broker(s) are available',
+      '3 registered',
+    );
+  });
+
+  it('places across racks when the live brokers have racks', () => {
+    const { controller, state, run, start } = quorum();
+    start(4, (id) => (id % 2 === 0 ? 'even' : 'odd'));
+    const { topic } = run(controller.createTopic(state.image, { name: 't', numPartitions: 8, replicationFactor: 2 }));
+    for (const p of topic.partitions) expect(new Set(p.replicas.map((id) => id % 2)).size).toBe(2);
+  });
+});
+
+describe('ControllerStateMachine controlled shutdown', () => {
+  it('moves leaderships and ISR memberships away, then fences the broker and lets it shut down', () => {
+    const { controller, state, run, start, heartbeat } = quorum();
+    start(3);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 6, replicationFactor: 2 }));
+    const first = heartbeat(1, 100, { wantShutdown: true });
+    expect(first).toMatchObject({ isFenced: false, shouldShutDown: false });
+    expect(first.records.length).toBeGreaterThan(0);
+    expect(state.image.broker(1)?.fenced).toBe(false);
+    for (const p of state.image.topic('t')?.partitions ?? []) {
+      expect(p.leader).not.toBe(1);
+      expect(p.isr).not.toContain(1);
+    }
+    expect(heartbeat(1, 200, { wantShutdown: true, behindBy: 1 })).toMatchObject({ records: [], shouldShutDown: false });
+    expect(heartbeat(1, 300, { wantShutdown: true })).toMatchObject({ isFenced: true, shouldShutDown: true });
+    expect(state.image.broker(1)?.fenced).toBe(true);
+    expectTributaryError(() => controller.createTopic(state.image, { name: 'u', replicationFactor: 3 }), 'INVALID_REPLICATION_FACTOR', 'only 2');
+  });
+
+  it('a broker shutting down is not given new replicas nor elected leader', () => {
+    const { controller, state, run, start, heartbeat } = quorum();
+    start(2);
+    run(controller.createTopic(state.image, { name: 't', numPartitions: 1, replicationFactor: 2 }));
+    heartbeat(2, 100, { wantShutdown: true });
+    expect(controller.createTopic(state.image, { name: 'u', numPartitions: 4 }).topic.partitions.every((p) => p.replicas.join() === '1')).toBe(true);
+    heartbeat(1, 100, { wantFence: true });
+    expect(state.image.partition('t', 0)).toMatchObject({ leader: -1, isr: [1] });
   });
 });
