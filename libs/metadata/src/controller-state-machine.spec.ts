@@ -1,7 +1,9 @@
+import fc from 'fast-check';
+import { TributaryError } from '@tributary/protocol';
 import { parseBrokerConfig } from './broker-config';
 import { ControllerResult, ControllerStateMachine } from './controller-state-machine';
 import { MetadataImage } from './metadata-image';
-import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
+import { MetadataRecord, decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
 import { expectTributaryError } from './testing/expect-tributary-error';
 import { seededRandomBytes } from './testing/seeded-random-bytes';
 import { isTopicId } from './topic-id';
@@ -482,5 +484,115 @@ describe('ControllerStateMachine controlled shutdown', () => {
     expect(controller.createTopic(state.image, { name: 'u', numPartitions: 4 }).topic.partitions.every((p) => p.replicas.join() === '1')).toBe(true);
     heartbeat(1, 100, { wantFence: true });
     expect(state.image.partition('t', 0)).toMatchObject({ leader: -1, isr: [1] });
+  });
+});
+
+type Step =
+  | { op: 'register'; brokerId: number; restart: boolean }
+  | { op: 'heartbeat'; brokerId: number; want: 'nothing' | 'fence' | 'shutdown' | 'staleEpoch'; behind: boolean }
+  | { op: 'tick'; elapsedMs: number }
+  | { op: 'fenceExpired' }
+  | { op: 'createTopic'; numPartitions: number; replicationFactor: number }
+  | { op: 'snapshot' };
+
+const brokerIdArb = fc.integer({ min: 1, max: 5 });
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ op: fc.constant('register' as const), brokerId: brokerIdArb, restart: fc.boolean() }),
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('heartbeat' as const),
+      brokerId: brokerIdArb,
+      want: fc.constantFrom(...(['nothing', 'nothing', 'nothing', 'nothing', 'fence', 'shutdown', 'staleEpoch'] as const)),
+      behind: fc.boolean(),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), elapsedMs: fc.integer({ min: 1, max: 2 * SESSION_TIMEOUT_MS }) }) },
+  { weight: 2, arbitrary: fc.constant({ op: 'fenceExpired' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('createTopic' as const), numPartitions: fc.integer({ min: 1, max: 4 }), replicationFactor: fc.integer({ min: 1, max: 3 }) }),
+  },
+  fc.constant({ op: 'snapshot' as const }),
+);
+
+/** Checks the invariants of the image after a step; `epochs` carries leader epochs seen so far. */
+function checkInvariants(image: MetadataImage, epochs: Map<string, number>): void {
+  for (const topic of image.topics()) {
+    for (const p of topic.partitions) {
+      const where = `${topic.name}-${p.partition}`;
+      expect({ where, distinct: new Set(p.replicas).size === p.replicas.length }).toEqual({ where, distinct: true });
+      if (p.leader !== -1) {
+        expect({ where, leaderInIsr: p.isr.includes(p.leader), leaderFenced: image.broker(p.leader)?.fenced ?? true }).toEqual({
+          where,
+          leaderInIsr: true,
+          leaderFenced: false,
+        });
+      }
+      const key = `${topic.topicId}/${p.partition}`;
+      expect(p.leaderEpoch).toBeGreaterThanOrEqual(epochs.get(key) ?? 0);
+      epochs.set(key, p.leaderEpoch);
+    }
+  }
+}
+
+describe('ControllerStateMachine random operation sequences', () => {
+  it('keep leaders in their ISR and unfenced (or -1), replicas distinct, leader epochs growing; snapshot + tail replays to the image', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 20, maxLength: 80 }), (steps) => {
+        const { controller, state, run, register, heartbeat, start } = quorum();
+        start(3); // brokers 4 and 5 may join later
+        const epochs = new Map<string, number>();
+        let nowMs = 0;
+        let topics = 0;
+        const log: MetadataRecord[] = state.image.toRecords();
+        let snapshot = { records: state.image.toRecords(), offset: log.length };
+        const runLogged = <T extends ControllerResult>(result: T): T => {
+          log.push(...result.records);
+          return run(result);
+        };
+        for (const step of steps) {
+          try {
+            switch (step.op) {
+              case 'register':
+                log.push(...register(step.brokerId, nowMs, null, step.restart ? `inc-${step.brokerId}-${nowMs}` : `inc-${step.brokerId}`).records);
+                break;
+              case 'heartbeat': {
+                if (step.want === 'staleEpoch') {
+                  const epoch = state.image.broker(step.brokerId)?.brokerEpoch ?? 0;
+                  const request = { brokerId: step.brokerId, brokerEpoch: epoch - 1, currentMetadataOffset: state.offset };
+                  expectTributaryError(() => controller.heartbeat(state.image, request, { nowMs, lastCommittedOffset: state.offset }), 'STALE_BROKER_EPOCH');
+                  break;
+                }
+                if (state.image.broker(step.brokerId) === undefined) break;
+                const wants = { wantFence: step.want === 'fence', wantShutdown: step.want === 'shutdown', behindBy: step.behind ? 1 : 0 };
+                log.push(...heartbeat(step.brokerId, nowMs, wants).records);
+                break;
+              }
+              case 'tick':
+                nowMs += step.elapsedMs;
+                break;
+              case 'fenceExpired':
+                runLogged(controller.fenceExpiredBrokers(state.image, nowMs));
+                break;
+              case 'createTopic':
+                runLogged(controller.createTopic(state.image, { name: `t${topics++}`, numPartitions: step.numPartitions, replicationFactor: step.replicationFactor }));
+                break;
+              case 'snapshot':
+                snapshot = { records: state.image.toRecords(), offset: log.length };
+                break;
+            }
+          } catch (e) {
+            // Refusals are part of the model (a duplicate registration, too few live brokers);
+            // anything else, and any failure to apply returned records, is a bug.
+            if (!(e instanceof TributaryError) || !['DUPLICATE_BROKER_REGISTRATION', 'INVALID_REPLICATION_FACTOR'].includes(e.code)) throw e;
+          }
+          checkInvariants(state.image, epochs);
+        }
+        expect(MetadataImage.EMPTY.apply(snapshot.records).apply(log.slice(snapshot.offset))).toEqual(state.image);
+        expect(MetadataImage.EMPTY.apply(state.image.toRecords())).toEqual(state.image);
+      }),
+      { seed: 20240601, numRuns: 100 },
+    );
   });
 });
