@@ -183,7 +183,7 @@ export class Wal implements Storage {
     }
     // Only a prefix goes, so replay never sees a hole between surviving segments.
     while (this.segments.length > 1 && this.segments[0].lastEntryIndex <= index) {
-      const seg = this.segments.shift()!;
+      const [seg] = this.segments.splice(0, 1);
       await unlink(seg.path);
     }
   }
