@@ -45,6 +45,8 @@ export interface RaftNodeOptions {
   snapshotEntries?: number;
   segmentBytes?: number;
   onTransportError?: (peer: NodeId, error: ServiceError) => void;
+  /** Told about a received message the core refused (it is dropped). */
+  onMessageRejected?: (message: Message, error: unknown) => void;
 }
 
 export interface RaftNodeStatus {
@@ -132,7 +134,14 @@ export class RaftNode {
   /** Feeds messages from peers; wire it to createRaftTransportHandlers' `receive`. */
   receive(messages: readonly Message[]): void {
     this.enqueue(() => {
-      for (const m of messages) this.raw.step(m);
+      for (const m of messages) {
+        try {
+          this.raw.step(m);
+        } catch (e) {
+          // A message Raft refuses is dropped, as a lost one would be; the node carries on.
+          this.options.onMessageRejected?.(m, e);
+        }
+      }
     });
   }
 
@@ -220,11 +229,12 @@ export class RaftNode {
         if (this.raw.hasReady()) await this.handleReady(this.raw.ready());
       }
     } catch (e) {
-      // A failed write leaves the node unable to promise anything: it stops rather than lie.
+      // A failed write or apply leaves the node unable to promise anything: it stops rather than lie.
       this.stopped = true;
       clearInterval(this.ticker);
       this.transport.close();
-      this.failAll(new TributaryError('KAFKA_STORAGE_ERROR', `raft node ${this.options.id} stopped after a storage failure: ${(e as Error).message}`));
+      const code = e instanceof TributaryError ? e.code : 'UNKNOWN_SERVER_ERROR';
+      this.failAll(new TributaryError(code, `raft node ${this.options.id} stopped after a failure: ${(e as Error).message}; restart it from its directory`));
     } finally {
       this.running = false;
     }
