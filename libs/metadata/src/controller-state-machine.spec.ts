@@ -246,7 +246,7 @@ describe('ControllerStateMachine producer ids, brokers and cluster id', () => {
     const formatted = MetadataImage.EMPTY.apply(controller.formatCluster(MetadataImage.EMPTY, 'c1').records);
     expect(formatted.clusterId).toBe('c1');
     expect(controller.formatCluster(formatted, 'c1').records).toEqual([]);
-    expectTributaryError(() => controller.formatCluster(formatted, 'c2'), 'INVALID_REQUEST', 'belongs to cluster c1, not c2');
+    expectTributaryError(() => controller.formatCluster(formatted, 'c2'), 'INCONSISTENT_CLUSTER_ID', 'belongs to cluster c1, not c2');
   });
 });
 
@@ -300,7 +300,7 @@ describe('ControllerStateMachine broker registration', () => {
   });
 
   it.each([
-    ['another cluster id', { clusterId: 'c2' }, 'INVALID_REQUEST', ["Broker 5 belongs to cluster c2, but this controller's cluster is c1"]],
+    ['another cluster id', { clusterId: 'c2' }, 'INCONSISTENT_CLUSTER_ID', ["Broker 5 belongs to cluster c2, but this controller's cluster is c1"]],
     ['an empty incarnation id', { incarnationId: '' }, 'INVALID_REQUEST', ['empty incarnation id']],
     ['a negative broker id', { brokerId: -1 }, 'INVALID_REQUEST', ['Broker id']],
   ] as const)('refuses %s', (_what, override, code, fragments) => {

@@ -427,7 +427,7 @@ export class ControllerStateMachine {
     if (clusterId.length === 0) throw new TributaryError('INVALID_REQUEST', 'The cluster id is empty');
     if (image.clusterId === clusterId) return { records: [] };
     if (image.clusterId !== null) {
-      throw new TributaryError('INVALID_REQUEST', `This metadata belongs to cluster ${image.clusterId}, not ${clusterId}`);
+      throw new TributaryError('INCONSISTENT_CLUSTER_ID', `This metadata belongs to cluster ${image.clusterId}, not ${clusterId}`);
     }
     return { records: [{ type: 'ClusterId', clusterId }] };
   }
@@ -560,7 +560,7 @@ function checkClusterId(image: MetadataImage, brokerId: number, clusterId: strin
     throw new TributaryError('INVALID_REQUEST', `Broker ${brokerId} belongs to cluster ${clusterId}, but this controller is not formatted yet; format the cluster first`);
   }
   throw new TributaryError(
-    'INVALID_REQUEST',
+    'INCONSISTENT_CLUSTER_ID',
     `Broker ${brokerId} belongs to cluster ${clusterId}, but this controller's cluster is ${image.clusterId}; point the broker at its own cluster's controllers or reformat it`,
   );
 }

@@ -50,6 +50,7 @@ export enum ErrorCode {
   STALE_BROKER_EPOCH = 77,
   UNKNOWN_TOPIC_ID = 100,
   DUPLICATE_BROKER_REGISTRATION = 101,
+  INCONSISTENT_CLUSTER_ID = 104,
   UNKNOWN_SERVER_ERROR = -1,
 }
 
@@ -160,6 +161,9 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 101:
     case "DUPLICATE_BROKER_REGISTRATION":
       return ErrorCode.DUPLICATE_BROKER_REGISTRATION;
+    case 104:
+    case "INCONSISTENT_CLUSTER_ID":
+      return ErrorCode.INCONSISTENT_CLUSTER_ID;
     case -1:
     case "UNKNOWN_SERVER_ERROR":
       return ErrorCode.UNKNOWN_SERVER_ERROR;
@@ -240,6 +244,8 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "UNKNOWN_TOPIC_ID";
     case ErrorCode.DUPLICATE_BROKER_REGISTRATION:
       return "DUPLICATE_BROKER_REGISTRATION";
+    case ErrorCode.INCONSISTENT_CLUSTER_ID:
+      return "INCONSISTENT_CLUSTER_ID";
     case ErrorCode.UNKNOWN_SERVER_ERROR:
       return "UNKNOWN_SERVER_ERROR";
     default:
