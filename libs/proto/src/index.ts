@@ -4,9 +4,15 @@ export * from './gen/tributary/broker/v1/types';
 export * from './gen/tributary/broker/v1/broker';
 export * from './gen/tributary/broker/v1/admin';
 export * from './gen/tributary/raft/v1/raft';
+export * from './gen/tributary/controller/v1/controller';
 
 /**
  * A failed unary call carries its tributary.common.v1.ErrorCode name (e.g. "RECORD_TOO_LARGE")
  * in this trailer, and its status message starts with the same name.
  */
 export const ERROR_CODE_TRAILER = 'tributary-error-code';
+
+/** A NOT_CONTROLLER answer names the active controller's node id here, when it is known. */
+export const CONTROLLER_ID_TRAILER = 'tributary-controller-id';
+/** A NOT_CONTROLLER answer names the active controller's host:port here, when it is known. */
+export const CONTROLLER_ADDRESS_TRAILER = 'tributary-controller-address';
