@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'controller',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,223 @@
+import { join } from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  ControllerStateMachine,
+  parseBrokerConfig,
+  type AllocateProducerIdsRequest,
+  type AllocateProducerIdsResult,
+  type AlterConfigsRequest,
+  type BrokerConfig,
+  type BrokerHeartbeatRequest,
+  type BrokerHeartbeatResult,
+  type ControllerResult,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResult,
+  type CreateTopicRequest,
+  type CreateTopicResult,
+  type DeleteTopicRequest,
+  type MetadataImage,
+  type RegisterBrokerRequest,
+  type RegisterBrokerResult,
+} from '@tributary/metadata';
+import { TributaryError } from '@tributary/protocol';
+import { nodeId, type Message } from '@tributary/raft';
+import { RaftNode, type RaftNodeStatus } from '@tributary/raft-node';
+import type { Logger } from 'pino';
+import { encodeMetadataBatch } from './metadata-batch-codec';
+import { MetadataLogState, type MetadataListener } from './metadata-log-state';
+import { CONTROLLER_CLUSTER_ID, CONTROLLER_LOGGER, CONTROLLER_OPTIONS, type StartControllerOptions } from './controller-options';
+
+/** The active controller as a caller should reach it; `id` 0 when no leader is known. */
+export interface ControllerLeader {
+  id: number;
+  address: string | undefined;
+}
+
+/**
+ * One controller of the quorum: a Raft voter whose state machine is the metadata log. Only the
+ * leader (the active controller) decides: one request at a time, each against the image that
+ * includes everything committed before it (a ReadIndex first), its records proposed as one
+ * batch and answered once committed and applied. On becoming leader it starts every broker's
+ * lease afresh (leases are not replicated) and, as long as it leads, fences brokers whose lease
+ * lapsed every broker.heartbeat.interval.ms.
+ */
+@Injectable()
+export class QuorumController implements OnModuleInit, OnApplicationShutdown {
+  readonly state: MetadataLogState;
+  readonly brokerConfig: BrokerConfig;
+  private readonly decisions: ControllerStateMachine;
+  private raft: RaftNode | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The term in which this node last activated; 0 while it is not the active controller. */
+  private activeTerm = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseCheckRunning = false;
+
+  constructor(
+    @Inject(CONTROLLER_OPTIONS) private readonly options: StartControllerOptions,
+    @Inject(CONTROLLER_CLUSTER_ID) readonly clusterId: string,
+    @Inject(CONTROLLER_LOGGER) private readonly logger: Logger,
+  ) {
+    this.state = new MetadataLogState(options.retainedBatchesMax ?? 10_000);
+    this.brokerConfig = parseBrokerConfig(options.config ?? {});
+    this.decisions = new ControllerStateMachine({ brokerConfig: this.brokerConfig });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { nodeId: id, voters } = this.options;
+    if (!voters.has(id)) {
+      throw new TributaryError('INVALID_CONFIG', `node ${id} is not among the controller.quorum.voters (${[...voters.keys()].join(', ')}); list it or use one of those ids`);
+    }
+    this.raft = await RaftNode.start({
+      id: nodeId(id),
+      clusterId: this.clusterId,
+      dir: join(this.options.dataDir, '__cluster_metadata-0'),
+      stateMachine: this.state,
+      peers: new Map([...voters].filter(([peer]) => peer !== id).map(([peer, address]) => [nodeId(peer), address])),
+      initialVoters: [...voters.keys()].map(nodeId),
+      tickIntervalMs: this.options.tickIntervalMs,
+      electionTick: this.options.electionTick,
+      snapshotEntries: this.options.snapshotEntries,
+      onMessageRejected: (message, error) => this.logger.warn({ from: message.from, type: message.type, err: error }, 'dropped a Raft message'),
+    });
+    this.leaseTimer = setInterval(() => this.checkLeases(), this.brokerConfig.brokerHeartbeatIntervalMs);
+    this.logger.info({ nodeId: id, clusterId: this.clusterId, voters: Object.fromEntries(voters) }, 'controller started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    await this.raft?.stop();
+    this.raft = undefined;
+  }
+
+  /** Messages from peers (the RaftTransportService handlers); dropped while the node is not running. */
+  receive(messages: Message[]): void {
+    this.raft?.receive(messages);
+  }
+
+  status(): RaftNodeStatus {
+    return this.node().status();
+  }
+
+  leader(): ControllerLeader {
+    const id = this.raft?.status().leaderId ?? 0;
+    return { id, address: this.voterAddress(id) };
+  }
+
+  voterAddress(id: number): string | undefined {
+    return this.options.voters.get(id);
+  }
+
+  follow(fromOffset: number, listener: MetadataListener): () => void {
+    return this.state.follow(fromOffset, listener);
+  }
+
+  registerBroker(request: RegisterBrokerRequest): Promise<RegisterBrokerResult> {
+    return this.decide((image) => this.decisions.registerBroker(image, request, nowMs()));
+  }
+
+  heartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResult & { metadataOffset: number }> {
+    return this.decide((image) => ({
+      ...this.decisions.heartbeat(image, request, { nowMs: nowMs(), lastCommittedOffset: this.state.offset }),
+      metadataOffset: this.state.offset,
+    }));
+  }
+
+  createTopic(request: CreateTopicRequest): Promise<CreateTopicResult> {
+    return this.decide((image) => this.decisions.createTopic(image, request));
+  }
+
+  deleteTopic(request: DeleteTopicRequest): Promise<ControllerResult> {
+    return this.decide((image) => this.decisions.deleteTopic(image, request));
+  }
+
+  createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResult> {
+    return this.decide((image) => this.decisions.createPartitions(image, request));
+  }
+
+  alterConfigs(request: AlterConfigsRequest): Promise<ControllerResult> {
+    return this.decide((image) => this.decisions.alterConfigs(image, request));
+  }
+
+  allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResult> {
+    return this.decide((image) => this.decisions.allocateProducerIds(image, request));
+  }
+
+  /** NOT_CONTROLLER naming the leader when it is known. */
+  notController(): TributaryError {
+    const leader = this.leader();
+    const hint = leader.id ? `the active controller is node ${leader.id} at ${leader.address ?? 'an unknown address'}` : 'no active controller is known yet; retry shortly';
+    return new TributaryError('NOT_CONTROLLER', `controller ${this.options.nodeId} is not the active controller: ${hint}`);
+  }
+
+  /**
+   * Decide → propose → await commit and apply, one at a time. The ReadIndex first makes this
+   * node's image hold everything committed before the request (on a new leader: everything the
+   * previous one committed), so the decision sees the image its records will apply to.
+   */
+  private decide<T extends ControllerResult>(decision: (image: MetadataImage) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      try {
+        const raft = this.requireLeader();
+        await raft.read();
+        await this.activate(raft);
+        const result = decision(this.state.image);
+        if (result.records.length > 0) await raft.propose(encodeMetadataBatch(result.records));
+        return result;
+      } catch (error) {
+        // Raft's "not the leader (any more)" is, to a controller's callers, NOT_CONTROLLER.
+        if (error instanceof TributaryError && error.code === 'NOT_LEADER_OR_FOLLOWER') throw this.notController();
+        throw error;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Once per term of leadership: fresh leases for every broker, and the ClusterId record of a new cluster. */
+  private async activate(raft: RaftNode): Promise<void> {
+    const { term } = raft.status();
+    if (this.activeTerm === term) return;
+    this.decisions.activate(this.state.image, nowMs());
+    const format = this.decisions.formatCluster(this.state.image, this.clusterId);
+    if (format.records.length > 0) await raft.propose(encodeMetadataBatch(format.records));
+    this.activeTerm = term;
+    this.logger.info({ nodeId: this.options.nodeId, term, brokers: this.state.image.brokers().length }, 'became the active controller');
+  }
+
+  private requireLeader(): RaftNode {
+    const raft = this.node();
+    if (raft.status().role !== 'leader') {
+      this.activeTerm = 0;
+      throw this.notController();
+    }
+    return raft;
+  }
+
+  private checkLeases(): void {
+    if (this.leaseCheckRunning || this.raft?.status().role !== 'leader') return;
+    this.leaseCheckRunning = true;
+    this.decide((image) => this.decisions.fenceExpiredBrokers(image, nowMs()))
+      .then(
+        ({ fencedBrokerIds }) => {
+          if (fencedBrokerIds.length > 0) this.logger.warn({ fencedBrokerIds }, 'fenced brokers whose session expired');
+        },
+        (error: unknown) => {
+          if (!(error instanceof TributaryError && error.code === 'NOT_CONTROLLER')) this.logger.error({ err: error }, 'lease check failed');
+        },
+      )
+      .finally(() => {
+        this.leaseCheckRunning = false;
+      });
+  }
+
+  private node(): RaftNode {
+    if (this.raft === undefined) throw new TributaryError('NOT_CONTROLLER', `controller ${this.options.nodeId} is not running`);
+    return this.raft;
+  }
+}
+
+/** A monotonic clock for leases: wall-clock steps must not expire or extend them. */
+function nowMs(): number {
+  return Math.floor(performance.now());
+}
