@@ -1,7 +1,7 @@
 import { Metadata, type handleUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
-import { toConfigEntry, toServiceError, toTopicDescription } from '@tributary/broker';
-import { describeTopicConfigs, isInternalTopic, type AlterConfigOp, type BrokerRegistration } from '@tributary/metadata';
+import { isInternalTopic, type AlterConfigOp, type BrokerRegistration, type TopicImage } from '@tributary/metadata';
+import { toServiceError } from '@tributary/service-common';
 import {
   AlterConfigOp as ProtoAlterConfigOp,
   CONTROLLER_ADDRESS_TRAILER,
@@ -10,6 +10,7 @@ import {
   type ConfigResource,
   type ControllerServiceServer,
   type RegisteredBroker,
+  type TopicDescription,
 } from '@tributary/proto';
 import { TributaryError } from '@tributary/protocol';
 import type { Logger } from 'pino';
@@ -37,7 +38,7 @@ export class ControllerGrpcHandlers {
     const topicDescription = (name: string) => {
       const topic = quorum.state.image.topic(name);
       if (topic === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Topic ${name} does not exist`);
-      return toTopicDescription({ topic, configs: Object.fromEntries(quorum.state.image.topicConfigs(name)), isInternal: isInternalTopic(name) });
+      return toTopicDescription(topic, Object.fromEntries(quorum.state.image.topicConfigs(name)));
     };
     return {
       registerBroker: unary(async (request) => {
@@ -84,7 +85,7 @@ export class ControllerGrpcHandlers {
           validateOnly: request.validateOnly,
         });
         return {
-          topic: toTopicDescription({ topic: result.topic, configs: result.configs, isInternal: isInternalTopic(result.topic.name) }),
+          topic: toTopicDescription(result.topic, result.configs),
           created: result.created,
         };
       }),
@@ -103,10 +104,7 @@ export class ControllerGrpcHandlers {
             entry.op === ProtoAlterConfigOp.DELETE ? { op: 'DELETE', name: entry.name } : { op: 'SET', name: entry.name, value: entry.value },
         );
         await quorum.alterConfigs({ resource, ops, validateOnly: request.validateOnly });
-        if (resource.type !== 'topic') return { entries: [] };
-        const altered = new Set(ops.map((op) => op.name));
-        const entries = describeTopicConfigs(quorum.state.image, resource.name, quorum.brokerConfig).filter((e) => altered.has(e.name));
-        return { entries: entries.map(toConfigEntry) };
+        return { entries: [] };
       }),
       allocateProducerIds: unary(async (request) => {
         const result = await quorum.allocateProducerIds({
@@ -157,6 +155,16 @@ function addLeaderTrailers(metadata: Metadata, leader: { id: number; address: st
   if (leader.id === 0) return;
   metadata.set(CONTROLLER_ID_TRAILER, String(leader.id));
   if (leader.address !== undefined) metadata.set(CONTROLLER_ADDRESS_TRAILER, leader.address);
+}
+
+function toTopicDescription(topic: TopicImage, configs: Readonly<Record<string, string>>): TopicDescription {
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: isInternalTopic(topic.name),
+    partitions: topic.partitions.map((p) => ({ partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: [...p.replicas], isr: [...p.isr] })),
+    configs: { ...configs },
+  };
 }
 
 function toRegisteredBroker(broker: BrokerRegistration): RegisteredBroker {

@@ -67,6 +67,8 @@ export class ControllerGrpcServerHost implements OnApplicationBootstrap, BeforeA
   async beforeApplicationShutdown(): Promise<void> {
     for (const name of ['', ...SERVICE_NAMES]) this.health.setStatus(name, 'NOT_SERVING');
     this.handlers.endStreams();
+    // Stopping Raft first answers requests waiting on it (NOT_CONTROLLER), so draining does not wait on a lost quorum.
+    await this.quorum.stop();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them');

@@ -10,7 +10,6 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseProperties } from '@tributary/broker';
 import { TributaryError } from '@tributary/protocol';
 
 export interface ControllerMetaProperties {
@@ -63,8 +62,7 @@ async function readMeta(dataDir: string): Promise<ControllerMetaProperties | und
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const entries = parseProperties(text);
-  const meta = { clusterId: entries['cluster.id'] ?? '', nodeId: Number(entries['node.id']) };
+  const meta = { clusterId: /^cluster\.id=(.+)$/m.exec(text)?.[1].trim() ?? '', nodeId: Number(/^node\.id=(.+)$/m.exec(text)?.[1]) };
   if (meta.clusterId === '' || !Number.isInteger(meta.nodeId)) {
     throw new TributaryError('INVALID_CONFIG', `${path} lacks cluster.id or node.id; restore it or format an empty data dir`);
   }

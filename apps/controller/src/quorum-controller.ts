@@ -84,7 +84,12 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
     this.logger.info({ nodeId: id, clusterId: this.clusterId, voters: Object.fromEntries(voters) }, 'controller started');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Stops the lease checker and the Raft node; requests waiting on it fail with NOT_CONTROLLER. */
+  async stop(): Promise<void> {
     clearInterval(this.leaseTimer);
     await this.raft?.stop();
     this.raft = undefined;

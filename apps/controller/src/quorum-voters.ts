@@ -11,8 +11,8 @@ export function parseQuorumVoters(text: string): Map<number, string> {
     const match = /^(\d+)@(.+):(\d+)$/.exec(entry);
     const id = Number(match?.[1]);
     const port = Number(match?.[3]);
-    if (!match || id < 1 || id >= 2 ** 31 || port < 1 || port > 65535) {
-      throw new TributaryError('INVALID_CONFIG', `controller.quorum.voters entry "${entry}" is not id@host:port with id >= 1 and a port in [1, 65535]`);
+    if (!match || id < 1 || id >= 2 ** 31 || port > 65535) {
+      throw new TributaryError('INVALID_CONFIG', `controller.quorum.voters entry "${entry}" is not id@host:port with id >= 1 and a port in [0, 65535]`);
     }
     if (voters.has(id)) throw new TributaryError('INVALID_CONFIG', `controller.quorum.voters names node ${id} twice`);
     voters.set(id, `${match[2]}:${port}`);

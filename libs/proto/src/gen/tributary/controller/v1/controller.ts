@@ -1759,7 +1759,7 @@ export const ControllerServiceService = {
       Buffer.from(CreatePartitionsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreatePartitionsResponse => CreatePartitionsResponse.decode(value),
   },
-  /** Answers the resulting entries of a topic resource (none for a broker resource). */
+  /** Answers no entries: describe the resource's configs on a broker once it followed the change. */
   alterConfigs: {
     path: "/tributary.controller.v1.ControllerService/AlterConfigs" as const,
     requestStream: false as const,
@@ -1816,7 +1816,7 @@ export interface ControllerServiceServer extends UntypedServiceImplementation {
   createTopic: handleUnaryCall<CreateTopicRequest, CreateTopicResponse>;
   deleteTopic: handleUnaryCall<DeleteTopicRequest, DeleteTopicResponse>;
   createPartitions: handleUnaryCall<CreatePartitionsRequest, CreatePartitionsResponse>;
-  /** Answers the resulting entries of a topic resource (none for a broker resource). */
+  /** Answers no entries: describe the resource's configs on a broker once it followed the change. */
   alterConfigs: handleUnaryCall<AlterConfigsRequest, AlterConfigsResponse>;
   /** A block of producer ids for a broker's idempotent producers: [first_producer_id, first_producer_id + block_size). */
   allocateProducerIds: handleUnaryCall<AllocateProducerIdsRequest, AllocateProducerIdsResponse>;
@@ -1922,7 +1922,7 @@ export interface ControllerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreatePartitionsResponse) => void,
   ): ClientUnaryCall;
-  /** Answers the resulting entries of a topic resource (none for a broker resource). */
+  /** Answers no entries: describe the resource's configs on a broker once it followed the change. */
   alterConfigs(
     request: AlterConfigsRequest,
     callback: (error: ServiceError | null, response: AlterConfigsResponse) => void,

@@ -1,0 +1,148 @@
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { CONTROLLER_ADDRESS_TRAILER, CONTROLLER_ID_TRAILER, RaftTransportServiceClient } from '@tributary/proto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startController } from './start-controller';
+import { ControllerTestCluster, HeartbeatingBroker, MetadataFollower, call, errorCode, eventually } from './testing/controller-test-cluster';
+
+// Polls are bounded by attempts (eventually); this only keeps jest from cutting a slow machine's run short.
+jest.setTimeout(20_000);
+
+describe('controller quorum: 3 controllers over gRPC on loopback', () => {
+  let cluster: ControllerTestCluster;
+  const brokers: HeartbeatingBroker[] = [];
+
+  beforeAll(async () => {
+    cluster = await ControllerTestCluster.start(3, { retainedBatchesMax: 3 });
+  });
+
+  afterAll(async () => {
+    for (const b of brokers) b.stop();
+    await cluster.close();
+  });
+
+  it('elects one leader that every controller names', async () => {
+    const leader = await cluster.leader();
+    const view = await call(cluster.client(leader), 'describeQuorum', {});
+    expect(view).toMatchObject({ nodeId: leader, leaderId: leader, clusterId: 'test-cluster' });
+    expect(view.voters.map((v) => v.nodeId).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('brokers register with an epoch and are unfenced by heartbeats once caught up', async () => {
+    for (const id of [1, 2, 3]) {
+      const broker = new HeartbeatingBroker(cluster, id);
+      await broker.register();
+      brokers.push(broker);
+      expect(broker.brokerEpoch).toBeGreaterThan(0);
+    }
+    await eventually(async () => {
+      const view = await call(cluster.client(await cluster.leader()), 'describeQuorum', {});
+      return view.brokers.length === 3 && view.brokers.every((b) => !b.fenced);
+    }, 'three unfenced brokers');
+  });
+
+  it('a follower answers NOT_CONTROLLER naming the leader in the message and the trailers', async () => {
+    const leader = await cluster.leader();
+    const follower = [1, 2, 3].find((id) => id !== leader) as number;
+    const error = (await call(cluster.client(follower), 'createTopic', { name: 'nope', numPartitions: 1, replicationFactor: 1, configs: {}, ifNotExists: false, validateOnly: false }).catch((e) => e)) as ServiceError;
+    expect(errorCode(error)).toBe('NOT_CONTROLLER');
+    expect(error.details).toContain(`node ${leader} at ${cluster.voters.get(leader)}`);
+    expect(error.metadata.get(CONTROLLER_ID_TRAILER)).toEqual([String(leader)]);
+    expect(error.metadata.get(CONTROLLER_ADDRESS_TRAILER)).toEqual([cluster.voters.get(leader)]);
+  });
+
+  it('CreateTopic places the replicas of each partition on distinct unfenced brokers and spreads leaders', async () => {
+    const { topic } = await cluster.onLeader('createTopic', { name: 'orders', numPartitions: 3, replicationFactor: 3, configs: {}, ifNotExists: false, validateOnly: false });
+    expect(topic?.partitions).toHaveLength(3);
+    for (const p of topic?.partitions ?? []) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
+    expect(new Set(topic?.partitions.map((p) => p.leader)).size).toBe(3);
+  });
+
+  it('FetchMetadata sends a snapshot to a follower behind the retained batches, then each batch as it commits', async () => {
+    const leader = await cluster.leader();
+    const follower = new MetadataFollower(cluster.client(leader), 0);
+    try {
+      await eventually(() => follower.image.topic('orders') !== undefined, 'the snapshot with topic orders');
+      expect(follower.received[0].isSnapshot).toBe(true);
+      const snapshotOffset = follower.offset;
+      await cluster.onLeader('createTopic', { name: 'payments', numPartitions: 1, replicationFactor: 1, configs: {}, ifNotExists: false, validateOnly: false });
+      await eventually(() => follower.image.topic('payments') !== undefined, 'the tail batch with topic payments');
+      const tail = follower.received.slice(1);
+      expect(tail.length).toBeGreaterThan(0);
+      expect(tail.every((m) => !m.isSnapshot && m.offset > snapshotOffset)).toBe(true);
+      expect(follower.image.brokers().map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
+    } finally {
+      follower.close();
+    }
+  });
+
+  it('a broker that stops heartbeating is fenced after the session timeout and its partitions get leaders from the ISR', async () => {
+    const follower = new MetadataFollower(cluster.client(await cluster.leader()), 0);
+    try {
+      await eventually(() => follower.image.topic('orders') !== undefined, 'topic orders');
+      const silent = brokers[0];
+      silent.stop();
+      await eventually(() => follower.image.broker(silent.brokerId)?.fenced, `broker ${silent.brokerId} fenced`);
+      await eventually(() => {
+        const partitions = follower.image.topic('orders')?.partitions ?? [];
+        return partitions.every((p) => p.leader !== silent.brokerId && p.leader !== -1 && p.isr.includes(p.leader) && !p.isr.includes(silent.brokerId));
+      }, 'new leaders from the ISR for orders');
+    } finally {
+      follower.close();
+    }
+  });
+
+  it('stopping the leader elects a new one that still has the topics and keeps serving brokers', async () => {
+    const old = await cluster.leader();
+    await cluster.stopNode(old);
+    const leader = await cluster.leader();
+    expect(leader).not.toBe(old);
+    const again = await cluster.onLeader('createTopic', { name: 'orders', numPartitions: 3, replicationFactor: 3, configs: {}, ifNotExists: true, validateOnly: false });
+    expect(again.created).toBe(false);
+    const returning = new HeartbeatingBroker(cluster, 1);
+    await returning.register();
+    brokers.push(returning);
+    await eventually(async () => {
+      const view = await call(cluster.client(leader), 'describeQuorum', {});
+      return view.brokers.find((b) => b.brokerId === 1 && b.brokerEpoch === returning.brokerEpoch && !b.fenced);
+    }, 'broker 1 registered again and unfenced by the new leader');
+    await cluster.startNode(old);
+    await eventually(async () => (await call(cluster.client(old), 'describeQuorum', {})).leaderId === leader, 'the old leader to follow the new one');
+  });
+
+  it('refuses Raft messages from a node of another cluster', async () => {
+    const transport = new RaftTransportServiceClient(cluster.voters.get(1) as string, credentials.createInsecure());
+    try {
+      const error = (await call(transport, 'send', { clusterId: 'another-cluster', messages: [] }).catch((e) => e)) as ServiceError;
+      expect(error.details).toContain('cluster id mismatch');
+    } finally {
+      transport.close();
+    }
+  });
+});
+
+describe('controller start-up', () => {
+  it('refuses an unformatted data dir and says how to format it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'controller-unformatted-'));
+    try {
+      await expect(startController({ nodeId: 1, voters: new Map([[1, '127.0.0.1:0']]), dataDir: dir, logLevel: 'silent' })).rejects.toThrow(
+        /not formatted.*tributary-controller format --cluster-id/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a single voter formats the cluster id into the metadata on becoming leader', async () => {
+    const cluster = await ControllerTestCluster.start(1, {}, 'solo-cluster');
+    try {
+      await cluster.onLeader('allocateProducerIds', { brokerId: 7, blockSize: 0 });
+      const follower = new MetadataFollower(cluster.client(1));
+      await eventually(() => follower.image.clusterId === 'solo-cluster' && follower.image.nextProducerId === 1000, 'cluster id and producer ids in the image');
+      follower.close();
+    } finally {
+      await cluster.close();
+    }
+  });
+});
