@@ -9,7 +9,7 @@ import {
 } from '@tributary/proto';
 import type { Logger } from 'pino';
 import { BROKER_LOGGER } from './broker-logger';
-import { unaryHandler } from './grpc-status';
+import { unaryHandler } from '@tributary/service-common';
 import { toBrokerNode, toConfigEntry, toTopicDescription } from './proto-mapping';
 import { TopicAdmin } from './topic-admin';
 

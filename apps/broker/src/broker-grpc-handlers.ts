@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { BROKER_LOGGER } from './broker-logger';
 import { BrokerMetrics } from './broker-metrics';
 import { FetchService } from './fetch-service';
-import { asTributaryError, unaryHandler } from './grpc-status';
+import { asTributaryError, unaryHandler } from '@tributary/service-common';
 import { ListOffsetsService } from './list-offsets-service';
 import { PartitionResolver } from './partition-resolver';
 import { ProduceService } from './produce-service';

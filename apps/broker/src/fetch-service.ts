@@ -11,7 +11,7 @@ import {
 } from '@tributary/proto';
 import { ATTRIBUTE_LOG_APPEND_TIME, decodeRecordBatches, TributaryError } from '@tributary/protocol';
 import { AppendNotifier } from './append-notifier';
-import { asTributaryError } from './grpc-status';
+import { asTributaryError } from '@tributary/service-common';
 import { BrokerMetrics } from './broker-metrics';
 import { PartitionResolver } from './partition-resolver';
 

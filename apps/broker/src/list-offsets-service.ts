@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, type ListOffsetsPartition, type ListOffsetsPartitionResponse } from '@tributary/proto';
-import { asTributaryError } from './grpc-status';
+import { asTributaryError } from '@tributary/service-common';
 import { PartitionResolver } from './partition-resolver';
 
 /** Kafka's special ListOffsets timestamps. */

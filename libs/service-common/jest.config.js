@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'service-common',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
