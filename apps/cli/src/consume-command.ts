@@ -1,7 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Tributary, type ConsumerBatch, type TopicPartition } from '@tributary/client';
 import { TributaryError } from '@tributary/protocol';
+import { consumerProperties, groupsNotSupported } from './consumer-properties';
 import { collect, keyValueList } from './key-value-list';
+import { readPropertiesFile } from './properties-file';
 import { formatRecord, recordFormat } from './record-formatter';
 
 interface ConsumeFlags {
@@ -13,6 +15,11 @@ interface ConsumeFlags {
   maxMessages?: number;
   timeoutMs?: number;
   property: string[];
+  consumerProperty: string[];
+  'consumer.config'?: string;
+  isolationLevel: string;
+  skipMessageOnError?: boolean;
+  group?: string;
 }
 
 /** `tributary consume`: kafka-console-consumer with its flags and output format. */
@@ -23,11 +30,26 @@ export function consumeCommand(): Command {
     .requiredOption('--topic <name>', 'the topic to consume')
     .option('--partition <n>', 'consume only this partition', nonNegativeInt)
     .option('--offset <n|earliest|latest>', 'where to start in --partition (default latest)')
-    .option('--from-beginning', 'start at the earliest record instead of the latest')
+    .option('--from-beginning', 'start at the earliest record instead of the latest (auto.offset.reset=earliest)')
     .option('--max-messages <n>', 'exit after this many records', nonNegativeInt)
     .option('--timeout-ms <ms>', 'exit when no record arrives for this long', nonNegativeInt)
-    .option('--property <key=value>', 'print.key, print.partition, print.offset, print.timestamp, key.separator (repeatable)', collect, [])
+    .option(
+      '--property <key=value>',
+      'output settings: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value (default true), key.separator (default tab), line.separator (default newline), headers.separator (default ,), null.literal (default null) (repeatable)',
+      collect,
+      [],
+    )
+    .option('--consumer-property <key=value>', 'a consumer config: auto.offset.reset, fetch.min.bytes, fetch.max.wait.ms, fetch.max.bytes, max.partition.fetch.bytes … (repeatable)', collect, [])
+    .option('--consumer.config <file>', 'a properties file of consumer configs; --consumer-property takes precedence')
+    .addOption(
+      new Option('--isolation-level <level>', 'read_committed or read_uncommitted; Tributary has no transactions yet, so both read every record')
+        .choices(['read_uncommitted', 'read_committed'])
+        .default('read_uncommitted'),
+    )
+    .option('--skip-message-on-error', 'skip a record that cannot be printed instead of stopping (records print as UTF-8 text, which cannot fail)')
+    .option('--group <id>', 'not supported yet: consumer groups arrive with issue 5')
     .action(async (flags: ConsumeFlags) => {
+      if (flags.group !== undefined) throw groupsNotSupported();
       const format = recordFormat(keyValueList(flags.property, '--property'));
       if (flags.offset !== undefined && flags.partition === undefined) {
         throw new TributaryError('INVALID_REQUEST', '--offset needs --partition');
@@ -36,7 +58,7 @@ export function consumeCommand(): Command {
         throw new TributaryError('INVALID_REQUEST', '--offset and --from-beginning cannot be used together');
       }
       const client = new Tributary({ bootstrapServers: flags.bootstrapServer });
-      const consumer = client.consumer({ autoOffsetReset: flags.fromBeginning ? 'earliest' : 'latest' });
+      const consumer = client.consumer(consumerConfig(flags));
       let count = 0;
       let timer: NodeJS.Timeout | null = null;
       const armTimeout = () => {
@@ -69,6 +91,19 @@ export function consumeCommand(): Command {
         process.stderr.write(`Processed a total of ${count} messages\n`);
       }
     });
+}
+
+/** As Kafka: --consumer.config, then --consumer-property; --from-beginning sets auto.offset.reset=earliest. */
+function consumerConfig(flags: ConsumeFlags) {
+  const props = flags['consumer.config'] ? readPropertiesFile(flags['consumer.config'], '--consumer.config') : new Map<string, string>();
+  for (const [k, v] of keyValueList(flags.consumerProperty, '--consumer-property')) props.set(k, v);
+  if (flags.fromBeginning) {
+    if (props.has('auto.offset.reset') && props.get('auto.offset.reset') !== 'earliest') {
+      throw new TributaryError('INVALID_CONFIG', `Can't simultaneously specify --from-beginning and 'auto.offset.reset=${props.get('auto.offset.reset')}'`);
+    }
+    props.set('auto.offset.reset', 'earliest');
+  }
+  return consumerProperties(props, { autoOffsetReset: 'latest' });
 }
 
 async function partitionsOf(client: Tributary, flags: ConsumeFlags): Promise<TopicPartition[]> {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '@tributary/broker';
@@ -106,6 +106,62 @@ describe('tributary CLI against a real broker', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^CreateTime:\d+\|null\|b\nCreateTime:\d+\|null\|c\n$/);
     expect(result.stderr).toBe('Processed a total of 2 messages\n');
+  });
+
+  it('produce parses headers, keys and null markers; consume prints them as DefaultMessageFormatter does', async () => {
+    await tributary(['topics', ...bootstrap(), '--create', '--topic', 'hdr', '--partitions', '1']);
+    const readerConfig = join(dataDir, 'reader.properties');
+    writeFileSync(readerConfig, 'parse.key=true\nkey.separator=#\n');
+    const producerConfig = join(dataDir, 'producer.properties');
+    writeFileSync(producerConfig, '# as kafka-console-producer --producer.config reads it\nacks=1\nlinger.ms=0\n');
+    const produced = await tributary(
+      ['produce', ...bootstrap(), '--topic', 'hdr', '--reader-config', readerConfig, '--producer.config', producerConfig, '--property', 'parse.headers=true', '--property', 'null.marker=NULL',
+        '--compression-codec', '--request-required-acks', 'all', '--batch-size', '1024', '--timeout', '0', '--message-send-max-retries', '3', '--max-block-ms', '60000'],
+      'trace:abc,span:NULL\tk1#v1\nNULL\tNULL#v2\nx:1\tk3#NULL\n',
+    );
+    expect(produced).toMatchObject({ code: 0, stderr: '' });
+    expect(await tributary(['produce', ...bootstrap(), '--topic', 'hdr', '--sync', '--compression-codec', 'lz4'], 'plain\n')).toMatchObject({ code: 0, stderr: '' });
+
+    const consumerConfig = join(dataDir, 'consumer.properties');
+    writeFileSync(consumerConfig, 'auto.offset.reset=earliest\nfetch.max.wait.ms=100\n');
+    const consumed = await tributary([
+      'consume', ...bootstrap(), '--topic', 'hdr', '--consumer.config', consumerConfig, '--consumer-property', 'fetch.min.bytes=1', '--consumer-property', 'max.partition.fetch.bytes=65536',
+      '--isolation-level', 'read_committed', '--skip-message-on-error', '--max-messages', '4',
+      '--property', 'print.timestamp=true', '--property', 'print.partition=true', '--property', 'print.offset=true', '--property', 'print.headers=true', '--property', 'print.key=true',
+      '--property', 'null.literal=<null>', '--property', 'headers.separator=;',
+    ]);
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout.replace(/CreateTime:\d+/g, 'CreateTime:T').split('\n')).toEqual([
+      'CreateTime:T\tPartition:0\tOffset:0\ttrace:abc;span:<null>\tk1\tv1',
+      'CreateTime:T\tPartition:0\tOffset:1\tNO_HEADERS\t<null>\tv2',
+      'CreateTime:T\tPartition:0\tOffset:2\tx:1\tk3\t<null>',
+      'CreateTime:T\tPartition:0\tOffset:3\tNO_HEADERS\t<null>\tplain',
+      '',
+    ]);
+    const keysOnly = await tributary(['consume', ...bootstrap(), '--topic', 'hdr', '--from-beginning', '--max-messages', '4', '--property', 'print.key=true', '--property', 'print.value=false', '--property', 'line.separator=;']);
+    expect(keysOnly).toMatchObject({ code: 0, stdout: 'k1;null;k3;null;' });
+  });
+
+  it('produce and consume refuse bad settings with one line each', async () => {
+    const cases: [string[], string, RegExp][] = [
+      [['produce', '--topic', 'hdr', '--property', 'parse.key=true'], 'no-separator\n', /^Error: INVALID_REQUEST: No key separator found on line number 1: 'no-separator'$/],
+      [['produce', '--topic', 'hdr', '--compression-codec', 'brotli'], '', /^error: option '--compression-codec \[codec\]' argument 'brotli' is invalid/],
+      [['produce', '--topic', 'hdr', '--producer.config', join(dataDir, 'missing.properties')], '', /^Error: INVALID_CONFIG: --producer.config: cannot read .*\(ENOENT\)$/],
+      [['produce', '--topic', 'hdr', '--no-such-flag'], '', /^error: unknown option '--no-such-flag'$/],
+      [['consume', '--topic', 'hdr', '--group', 'g1'], '', /^Error: INVALID_REQUEST: consumer groups .* not supported yet \(issue 5/],
+      [['consume', '--topic', 'hdr', '--consumer-property', 'group.id=g1'], '', /^Error: INVALID_REQUEST: consumer groups /],
+      [['consume', '--topic', 'hdr', '--consumer-property', 'fetch.everything=1'], '', /^Error: INVALID_CONFIG: unknown consumer property "fetch.everything"$/],
+      [['consume', '--topic', 'hdr', '--from-beginning', '--consumer-property', 'auto.offset.reset=latest'], '', /^Error: INVALID_CONFIG: Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'$/],
+      [['consume', '--topic', 'hdr', '--isolation-level', 'read_most'], '', /^error: option '--isolation-level <level>' argument 'read_most' is invalid/],
+      [['consume', '--topic', 'hdr', '--no-such-flag'], '', /^error: unknown option '--no-such-flag'$/],
+    ];
+    const results = await Promise.all(cases.map(([args, input]) => tributary([...args, ...bootstrap()], input)));
+    results.forEach((result, i) => {
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('Processed a total'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(cases[i][2]);
+    });
   });
 
   it('perf produce and perf consume print Kafka-style summaries', async () => {

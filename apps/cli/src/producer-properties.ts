@@ -19,7 +19,7 @@ export function producerProperties(properties: Map<string, string>, defaults: Pr
         options.batchSize = integer(name, value);
         break;
       case 'compression.type':
-        options.compression = value as CompressionName;
+        options.compression = compression(value);
         break;
       case 'enable.idempotence':
         options.idempotent = boolean(name, value);
@@ -61,6 +61,14 @@ function parseAcks(value: string): Acks {
   if (value === 'all' || value === '-1') return 'all';
   if (value === '0' || value === '1') return Number(value) as 0 | 1;
   throw new TributaryError('INVALID_CONFIG', `acks must be 0, 1, -1 or all, not "${value}"`);
+}
+
+const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+function compression(value: string): CompressionName {
+  const name = COMPRESSION_NAMES.find((n) => n === value);
+  if (!name) throw new TributaryError('INVALID_CONFIG', `compression.type must be one of ${COMPRESSION_NAMES.join(', ')}, not "${value}"`);
+  return name;
 }
 
 function integer(name: string, value: string): number {

@@ -33,6 +33,19 @@ describe('formatRecord (kafka-console-consumer output)', () => {
     expect(format({ 'print.key': 'true' }, { ...record, key: null, value: null })).toBe('null\tnull\n');
   });
 
+  it('prints headers after the offset, NO_HEADERS when there are none, null values as null.literal', () => {
+    const withHeaders = { ...record, key: null, headers: [{ key: 'h1', value: Buffer.from('v1') }, { key: 'h2', value: null }] };
+    const props = { 'print.headers': 'true', 'print.key': 'true', 'print.offset': 'true' };
+    expect(format(props, withHeaders)).toBe('Offset:41\th1:v1,h2:null\tnull\thello\n');
+    expect(format({ ...props, 'headers.separator': '|', 'null.literal': '<nil>' }, withHeaders)).toBe('Offset:41\th1:v1|h2:<nil>\t<nil>\thello\n');
+    expect(format({ 'print.headers': 'true' })).toBe('NO_HEADERS\thello\n');
+  });
+
+  it('leaves the value out with print.value=false and ends lines with line.separator', () => {
+    expect(format({ 'print.key': 'true', 'print.value': 'false', 'line.separator': ';' })).toBe('k1;');
+    expect(format({ 'print.timestamp': 'TRUE' }, { ...record, timestampType: 'LogAppendTime' })).toBe('LogAppendTime:1700000000123\thello\n');
+  });
+
   it('refuses unknown properties and non-boolean flags', () => {
     expect(() => format({ 'print.everything': 'true' })).toThrow(/unknown --property "print.everything"/);
     expect(() => format({ 'print.key': 'yes' })).toThrow(/must be true or false/);
