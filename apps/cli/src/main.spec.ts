@@ -164,6 +164,50 @@ describe('tributary CLI against a real broker', () => {
     });
   });
 
+  it('topics: regex --topic, --exclude-internal, overrides and partition reports, Kafka\'s argument checks, --command-config and --version', async () => {
+    const commandConfig = join(dataDir, 'admin.properties');
+    writeFileSync(commandConfig, 'request.timeout.ms=20000\nclient.id=cli-test\n');
+    const topics = (...args: string[]) => tributary(['topics', ...bootstrap(), '--command-config', commandConfig, ...args]);
+    await topics('--create', '--topic', 'rx.a', '--partitions', '2');
+    expect(await topics('--create', '--topic', 'rx.b', '--config', 'retention.ms=60000')).toMatchObject({ code: 0, stderr: '' });
+    await topics('--create', '--topic', 'rxc');
+    expect(await topics('--list', '--exclude-internal', '--topic', 'rx\\..*')).toMatchObject({ code: 0, stdout: 'rx.a\nrx.b\n' });
+    const described = await topics('--describe', '--topic', "'rx\\..*'");
+    expect(described.stdout.split('\n').filter((l) => l.startsWith('Topic:')).map((l) => l.split('\t')[0])).toEqual(['Topic: rx.a', 'Topic: rx.b']);
+    const overrides = await topics('--describe', '--topic', 'rx.*', '--topics-with-overrides');
+    expect(overrides.stdout).toMatch(/^Topic: rx\.b\tTopicId: \S+\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: retention.ms=60000\n$/);
+    // One broker: every partition has its leader and its full ISR of 1, which is also min.insync.replicas
+    // (the broker refuses a larger one), so every partition is at min ISR and none is in trouble.
+    expect(await topics('--describe', '--topic', 'rx.*', '--under-replicated-partitions')).toMatchObject({ code: 0, stdout: '' });
+    expect(await topics('--describe', '--topic', 'rx.*', '--unavailable-partitions')).toMatchObject({ code: 0, stdout: '' });
+    expect(await topics('--describe', '--topic', 'rx.*', '--under-min-isr-partitions')).toMatchObject({ code: 0, stdout: '' });
+    const atMin = await topics('--describe', '--topic', 'rx.*', '--at-min-isr-partitions');
+    expect(atMin.stdout.split('\n').map((l) => l.split('\t').slice(1, 3).join(' '))).toEqual(['Topic: rx.a Partition: 0', 'Topic: rx.a Partition: 1', 'Topic: rx.b Partition: 0', 'Topic: rxc Partition: 0', '']);
+    expect(await topics('--alter', '--topic', 'rx\\..*', '--partitions', '3')).toMatchObject({ code: 0 });
+    expect((await topics('--describe', '--topic', 'rx.b')).stdout).toContain('PartitionCount: 3');
+    expect(await topics('--delete', '--topic', 'rx\\..*')).toMatchObject({ code: 0 });
+    expect(await topics('--list', '--topic', 'rx.*')).toMatchObject({ code: 0, stdout: 'rxc\n' });
+    expect(await topics('--delete', '--topic', 'rx\\..*', '--if-exists')).toMatchObject({ code: 0, stdout: '' });
+
+    const version = await tributary(['topics', '--version']);
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    const refused: [string[], string][] = [
+      [['--list', '--describe'], 'Error: INVALID_REQUEST: Command must include exactly one action: --list, --describe, --create, --alter or --delete'],
+      [['--create'], 'Error: INVALID_REQUEST: Missing required argument "[topic]"'],
+      [['--describe', '--partitions', '3'], 'Error: INVALID_REQUEST: Option "[partitions]" can\'t be used with option "[describe]"'],
+      [['--alter', '--topic', 'rxc', '--replication-factor', '3'], 'Error: INVALID_REQUEST: Option "[replication-factor]" can\'t be used with option "[alter]"'],
+      [['--alter', '--topic', 'rxc'], 'Error: INVALID_REQUEST: Missing required argument "[partitions]"'],
+      [['--list', '--under-replicated-partitions'], 'Error: INVALID_REQUEST: Option "[under-replicated-partitions]" can\'t be used with option "[list]"'],
+      [['--describe', '--under-replicated-partitions', '--unavailable-partitions'], 'Error: INVALID_REQUEST: Option "[under-replicated-partitions]" can\'t be used with option "[unavailable-partitions]"'],
+      [['--delete', '--topic', 'nothing.*'], "Error: UNKNOWN_TOPIC_OR_PARTITION: Topic 'nothing.*' does not exist as expected"],
+      [['--list', '--no-such-flag'], "error: unknown option '--no-such-flag'"],
+    ];
+    const results = await Promise.all(refused.map(([args]) => topics(...args)));
+    results.forEach((result, i) => expect(result).toMatchObject({ code: 1, stderr: `${refused[i][1]}\n` }));
+    writeFileSync(commandConfig, 'sasl.mechanism=PLAIN\n');
+    expect(await topics('--list')).toMatchObject({ code: 1, stderr: 'Error: INVALID_CONFIG: --command-config: unknown admin client config "sasl.mechanism"\n' });
+  });
+
   it('perf produce and perf consume print Kafka-style summaries', async () => {
     await tributary(['topics', ...bootstrap(), '--create', '--topic', 'perf', '--partitions', '2']);
     const produced = await tributary(['perf', 'produce', ...bootstrap(), '--topic', 'perf', '--num-records', '20000', '--record-size', '100', '--throughput', '-1', '--producer-props', 'acks=1', 'linger.ms=5', 'batch.size=262144']);

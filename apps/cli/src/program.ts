@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { consumeCommand } from './consume-command';
 import { perfConsumeCommand } from './perf-consume-command';
@@ -5,16 +7,18 @@ import { perfProduceCommand } from './perf-produce-command';
 import { produceCommand } from './produce-command';
 import { topicsCommand } from './topics-command';
 
-/** The `tributary` command tree. */
+/** The `tributary` command tree; every command answers --version, as Kafka's tools do. */
 export function program(): Command {
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const versioned = (command: Command) => command.version(version, '--version', 'print the version and exit');
   const perf = new Command('perf')
     .description('Producer and consumer performance tests')
-    .addCommand(perfProduceCommand())
-    .addCommand(perfConsumeCommand());
-  return new Command('tributary')
+    .addCommand(versioned(perfProduceCommand()))
+    .addCommand(versioned(perfConsumeCommand()));
+  return versioned(new Command('tributary'))
     .description('Tributary command line: topics, produce, consume, perf (mirrors Kafka\'s tools)')
-    .addCommand(topicsCommand())
-    .addCommand(produceCommand())
-    .addCommand(consumeCommand())
+    .addCommand(versioned(topicsCommand()))
+    .addCommand(versioned(produceCommand()))
+    .addCommand(versioned(consumeCommand()))
     .addCommand(perf);
 }
