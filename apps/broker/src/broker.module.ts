@@ -8,6 +8,8 @@ import { BROKER_LOGGER, createBrokerLogger } from './broker-logger';
 import { BrokerMetrics } from './broker-metrics';
 import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata } from './cluster-metadata';
+import { controllerQuorumVoters } from './controller-quorum-voters';
+import { EmbeddedClusterMetadata } from './embedded-cluster-metadata';
 import { FetchService } from './fetch-service';
 import { GrpcServerHost } from './grpc-server-host';
 import { ListOffsetsService } from './list-offsets-service';
@@ -17,9 +19,14 @@ import { PartitionLogs } from './partition-logs';
 import { PartitionResolver } from './partition-resolver';
 import { ProduceService } from './produce-service';
 import { ProducerIdManager } from './producer-id-manager';
+import { QuorumMetadataClient } from './quorum-metadata-client';
 import { TopicAdmin } from './topic-admin';
 
-/** Wires the single-node broker: libraries in, gRPC and metrics out. */
+/**
+ * Wires the broker: libraries in, gRPC and metrics out. With controller.quorum.voters set the
+ * metadata comes from that controller quorum (QuorumMetadataClient); without it, from the
+ * embedded single-node controller (EmbeddedClusterMetadata).
+ */
 @Module({})
 export class BrokerModule {
   static forRoot(options: StartBrokerOptions): DynamicModule {
@@ -30,7 +37,7 @@ export class BrokerModule {
         { provide: BROKER_LOGGER, useValue: createBrokerLogger(options.logLevel) },
         brokerConfigProvider,
         AppendNotifier,
-        ClusterMetadata,
+        { provide: ClusterMetadata, useClass: controllerQuorumVoters(options) ? QuorumMetadataClient : EmbeddedClusterMetadata },
         PartitionLogs,
         TopicAdmin,
         PartitionResolver,

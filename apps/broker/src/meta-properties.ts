@@ -21,8 +21,20 @@ export interface MetaProperties {
 
 const FILE_NAME = 'meta.properties';
 
-/** Reads meta.properties, or creates it with a new cluster id for an empty data dir. */
-export async function loadOrCreateMetaProperties(dataDir: string, nodeId: number): Promise<MetaProperties> {
+/** A new random cluster id, as Kafka's `kafka-storage random-uuid` makes one. */
+export function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * Reads meta.properties, or creates it for an empty data dir with the cluster id `clusterIdForNewDir`
+ * gives (a new random one for a single node; the quorum's for a broker of a controller quorum).
+ */
+export async function loadOrCreateMetaProperties(
+  dataDir: string,
+  nodeId: number,
+  clusterIdForNewDir: () => Promise<string>,
+): Promise<MetaProperties> {
   const path = join(dataDir, FILE_NAME);
   let text: string | undefined;
   try {
@@ -31,7 +43,7 @@ export async function loadOrCreateMetaProperties(dataDir: string, nodeId: number
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (text === undefined) {
-    const created = { clusterId: randomBytes(16).toString('base64url'), nodeId };
+    const created = { clusterId: await clusterIdForNewDir(), nodeId };
     await mkdir(dataDir, { recursive: true });
     await writeFile(`${path}.tmp`, `#Written by Tributary\nversion=1\ncluster.id=${created.clusterId}\nnode.id=${nodeId}\n`);
     await rename(`${path}.tmp`, path);

@@ -53,10 +53,18 @@ export class PartitionResolver {
     const image = this.metadata.image;
     const count = image.partitionCount(topic) ?? 0;
     const log = this.logs.find(topic, partition);
-    if (!Number.isInteger(partition) || partition < 0 || partition >= count || !log) {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       throw new TributaryError(
         'UNKNOWN_TOPIC_OR_PARTITION',
         `partition ${partition} of topic ${topic} does not exist: the topic has partitions 0..${count - 1}`,
+      );
+    }
+    if (!log) {
+      // With a controller quorum a broker holds only the partitions whose replicas include it.
+      const leader = image.topic(topic)?.partitions[partition]?.leader ?? -1;
+      throw new TributaryError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `broker ${this.metadata.nodeId} is not a replica of partition ${partition} of topic ${topic}; its leader is broker ${leader}: send it there`,
       );
     }
     return { key: partitionDirName(topic, partition), log, config: this.configOf(image, topic) };

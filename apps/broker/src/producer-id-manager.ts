@@ -34,9 +34,7 @@ export class ProducerIdManager {
 
   private async nextProducerId(): Promise<number> {
     while (this.nextId >= this.blockEnd) {
-      const block = await this.metadata.change((image) =>
-        this.metadata.controller.allocateProducerIds(image, { brokerId: this.metadata.nodeId }),
-      );
+      const block = await this.metadata.allocateProducerIds();
       // Another call may have taken a block meanwhile; use whichever is newer.
       if (block.firstProducerId >= this.blockEnd) {
         this.nextId = block.firstProducerId;

@@ -10,15 +10,16 @@ import {
   type ConfigResourceType,
   type CreatePartitionsRequest,
   type CreateTopicRequest,
-  type CreateTopicResult,
   type MetadataImage,
+  type PartitionImage,
   type TopicConfigEntry,
   type TopicImage,
 } from '@tributary/metadata';
 import { TributaryError } from '@tributary/protocol';
 import { AppendNotifier } from './append-notifier';
 import { BROKER_CONFIG } from './broker-config-provider';
-import { ClusterMetadata, METADATA_LOG_DIR } from './cluster-metadata';
+import { ClusterMetadata, type TopicCreation } from './cluster-metadata';
+import { METADATA_LOG_DIR } from './embedded-cluster-metadata';
 import { PartitionLogs, partitionDirName } from './partition-logs';
 
 export interface TopicView {
@@ -35,8 +36,9 @@ export interface ClusterView {
 }
 
 /**
- * Topic and cluster administration on the single node: requests are decided by the controller
- * state machine (libs/metadata) through ClusterMetadata, and partition logs follow each new image.
+ * Topic and cluster administration: requests are decided by the controller (embedded, or the
+ * quorum's active one) through ClusterMetadata, and partition logs follow each new image: this
+ * broker holds the partitions whose replicas include it.
  */
 @Injectable()
 export class TopicAdmin {
@@ -53,24 +55,18 @@ export class TopicAdmin {
   async openLogs(): Promise<void> {
     const image = this.metadata.image;
     const known = new Set([METADATA_LOG_DIR]);
-    for (const topic of image.topics()) topic.partitions.forEach((p) => known.add(partitionDirName(topic.name, p.partition)));
+    for (const topic of image.topics()) this.hosted(topic).forEach((p) => known.add(partitionDirName(topic.name, p.partition)));
     await this.logs.removeStrayDirs((dir) => known.has(dir));
     await this.syncLogs(image);
   }
 
-  /** Registers this node as the cluster's only broker, reachable at host:port. */
-  async registerSelf(host: string, port: number): Promise<void> {
-    await this.metadata.change((image) =>
-      this.metadata.controller.registerBroker(image, {
-        brokerId: this.metadata.nodeId,
-        endpoints: [{ host, port }],
-        rack: this.brokerConfig.rack,
-      }),
-    );
+  /** Registers this broker, reachable at host:port. */
+  registerSelf(host: string, port: number): Promise<void> {
+    return this.metadata.registerSelf(host, port);
   }
 
-  async createTopic(request: CreateTopicRequest): Promise<CreateTopicResult> {
-    return this.metadata.change((image) => this.metadata.controller.createTopic(image, request));
+  createTopic(request: CreateTopicRequest): Promise<TopicCreation> {
+    return this.metadata.createTopic(request);
   }
 
   /** Creates `topic` with the broker's defaults unless it exists by now. */
@@ -79,7 +75,7 @@ export class TopicAdmin {
   }
 
   async deleteTopic(name: string): Promise<void> {
-    await this.metadata.change((image) => this.metadata.controller.deleteTopic(image, { name }));
+    await this.metadata.deleteTopic(name);
   }
 
   listTopics(includeInternal: boolean): TopicView[] {
@@ -98,8 +94,7 @@ export class TopicAdmin {
   }
 
   async createPartitions(request: CreatePartitionsRequest): Promise<TopicView> {
-    const result = await this.metadata.change((image) => this.metadata.controller.createPartitions(image, request));
-    return this.view(this.metadata.image, result.topic);
+    return this.view(this.metadata.image, await this.metadata.createPartitions(request));
   }
 
   describeConfigs(resource: { type: ConfigResourceType; name: string }, names: readonly string[]): TopicConfigEntry[] {
@@ -124,12 +119,12 @@ export class TopicAdmin {
         'broker configs are read-only on this broker: set them in server.properties or with --config and restart',
       );
     }
-    await this.metadata.change((image) => this.metadata.controller.alterConfigs(image, { resource, ops, validateOnly }));
+    await this.metadata.alterConfigs({ resource, ops, validateOnly });
     return this.describeConfigs(resource, ops.map((op) => op.name));
   }
 
   describeCluster(): ClusterView {
-    return { clusterId: this.metadata.clusterId, controllerId: this.metadata.nodeId, brokers: this.metadata.image.brokers() };
+    return { clusterId: this.metadata.clusterId, controllerId: this.metadata.controllerId, brokers: this.metadata.image.brokers() };
   }
 
   private describeBrokerConfigs(name: string): TopicConfigEntry[] {
@@ -165,8 +160,12 @@ export class TopicAdmin {
     }
     for (const topic of image.topics()) {
       const config = effectiveTopicConfig(image, topic.name, this.brokerConfig);
-      for (const partition of topic.partitions) await this.logs.ensure(topic.name, topic.topicId, partition.partition, config);
+      for (const partition of this.hosted(topic)) await this.logs.ensure(topic.name, topic.topicId, partition.partition, config);
     }
+  }
+
+  private hosted(topic: TopicImage): PartitionImage[] {
+    return topic.partitions.filter((p) => p.replicas.includes(this.metadata.nodeId));
   }
 }
 

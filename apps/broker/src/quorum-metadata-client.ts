@@ -1,0 +1,360 @@
+import { credentials, Metadata, type CallOptions, type ClientReadableStream, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  decodeMetadataRecord,
+  MetadataImage,
+  type AlterConfigsRequest,
+  type BrokerConfig,
+  type CreatePartitionsRequest,
+  type CreateTopicRequest,
+  type TopicImage,
+} from '@tributary/metadata';
+import { TributaryError, type ErrorCodeName } from '@tributary/protocol';
+import {
+  AlterConfigOp as ProtoAlterConfigOp,
+  CONTROLLER_ID_TRAILER,
+  ConfigResourceType as ProtoConfigResourceType,
+  ControllerServiceClient,
+  ERROR_CODE_TRAILER,
+  type FetchMetadataResponse,
+  type TopicDescription,
+} from '@tributary/proto';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { BROKER_CONFIG } from './broker-config-provider';
+import { BROKER_LOGGER } from './broker-logger';
+import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
+import { ClusterMetadata, type ProducerIdBlock, type TopicCreation } from './cluster-metadata';
+import { controllerQuorumVoters } from './controller-quorum-voters';
+import { loadOrCreateMetaProperties } from './meta-properties';
+
+/** The last (full) overload of a generated unary client method. */
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+type UnaryMethod = {
+  [K in keyof ControllerServiceClient]: ControllerServiceClient[K] extends Unary<never, unknown> ? K : never;
+}[keyof ControllerServiceClient];
+type RequestOf<K extends UnaryMethod> = ControllerServiceClient[K] extends Unary<infer Req, unknown> ? Req : never;
+type ResponseOf<K extends UnaryMethod> = ControllerServiceClient[K] extends Unary<never, infer Res> ? Res : never;
+
+/** One call to one controller may take this long before another controller is tried (heartbeats: half a session). */
+const CALL_DEADLINE_MS = 5_000;
+/** Pause before trying the next controller when none named the active one. */
+const RETRY_BACKOFF_MS = 50;
+
+/**
+ * A broker's view of the metadata kept by a controller quorum (controller.quorum.voters set).
+ * The broker keeps no metadata log of its own:
+ * - cluster id: meta.properties of the data dir; a data dir without it takes the quorum's cluster
+ *   id on the first start (from DescribeQuorum) and is tied to that cluster from then on: a
+ *   controller of another cluster refuses its registration (INCONSISTENT_CLUSTER_ID);
+ * - the image: a FetchMetadata stream from the applied offset (a snapshot replaces the image,
+ *   batches apply in order), reopened from the last applied offset to the next voter when it ends;
+ * - liveness: RegisterBroker with one incarnation id per start, then BrokerHeartbeat every
+ *   broker.heartbeat.interval.ms reporting the applied offset (which unfences the broker once it
+ *   caught up); STALE_BROKER_EPOCH (e.g. fenced by a new controller) registers again;
+ * - mutations go to the active controller (following NOT_CONTROLLER hints, otherwise trying the
+ *   next voter) and resolve once the local image has reached the offset that controller had
+ *   applied when it answered, so a caller reads its own writes from `image`.
+ */
+@Injectable()
+export class QuorumMetadataClient extends ClusterMetadata {
+  private current = MetadataImage.EMPTY;
+  private appliedOffset = 0;
+  private cluster = '';
+  private readonly voters: Map<number, string>;
+  private readonly voterIds: number[];
+  private readonly clients = new Map<number, ControllerServiceClient>();
+  /** The controller calls go to first: the last known active one. */
+  private target: number;
+  private leaderId = -1;
+  private readonly incarnationId = randomUUID();
+  private brokerEpoch = -1;
+  private endpoint: { host: string; port: number } | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeating = false;
+  private stream: ClientReadableStream<FetchMetadataResponse> | undefined;
+  private streamVoter = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private applying: Promise<void> = Promise.resolve();
+  private readonly waiters: { offset: number; resolve: () => void }[] = [];
+  private closed = false;
+  /** Whether the active controller last said this broker is fenced. */
+  fenced = true;
+
+  constructor(
+    @Inject(BROKER_OPTIONS) private readonly options: StartBrokerOptions,
+    @Inject(BROKER_CONFIG) private readonly brokerConfig: BrokerConfig,
+    @Inject(BROKER_LOGGER) private readonly logger: Logger,
+  ) {
+    super();
+    this.voters = controllerQuorumVoters(options) ?? new Map();
+    this.voterIds = [...this.voters.keys()];
+    this.target = this.voterIds[0];
+  }
+
+  get image(): MetadataImage {
+    return this.current;
+  }
+
+  get clusterId(): string {
+    return this.cluster;
+  }
+
+  get nodeId(): number {
+    return this.brokerConfig.nodeId;
+  }
+
+  get controllerId(): number {
+    return this.leaderId;
+  }
+
+  /** The metadata offset the image is at. */
+  get offset(): number {
+    return this.appliedOffset;
+  }
+
+  /** Takes the cluster id, starts following the metadata log and waits until the image has what the active controller had applied. */
+  async open(): Promise<void> {
+    const meta = await loadOrCreateMetaProperties(this.options.dataDir, this.nodeId, async () => (await this.callController('describeQuorum', {})).response.clusterId);
+    this.cluster = meta.clusterId;
+    this.follow();
+    await this.waitForOffset(await this.activeControllerOffset());
+    this.logger.info({ clusterId: this.cluster, offset: this.appliedOffset, topics: this.current.topicNames().length }, 'metadata fetched from the controller quorum');
+  }
+
+  async registerSelf(host: string, port: number): Promise<void> {
+    this.endpoint = { host, port };
+    await this.register();
+    this.heartbeatTimer ??= setInterval(() => void this.heartbeat(), this.brokerConfig.brokerHeartbeatIntervalMs);
+  }
+
+  async createTopic(request: CreateTopicRequest): Promise<TopicCreation> {
+    const response = await this.mutate('createTopic', {
+      name: request.name,
+      // 0 asks the controller for its default, as on the broker's AdminService.
+      numPartitions: request.numPartitions ?? 0,
+      replicationFactor: request.replicationFactor ?? 0,
+      configs: { ...request.configs },
+      ifNotExists: request.ifNotExists ?? false,
+      validateOnly: request.validateOnly ?? false,
+    });
+    const described = response.topic as TopicDescription;
+    return { topic: this.current.topic(described.name) ?? toTopicImage(described), configs: described.configs, created: response.created };
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.mutate('deleteTopic', { name });
+  }
+
+  async createPartitions(request: CreatePartitionsRequest): Promise<TopicImage> {
+    const response = await this.mutate('createPartitions', { topic: request.topic, totalCount: request.totalCount, validateOnly: request.validateOnly ?? false });
+    const described = response.topic as TopicDescription;
+    // validate-only answers what the topic would be; the image has what it is.
+    return request.validateOnly ? toTopicImage(described) : (this.current.topic(described.name) ?? toTopicImage(described));
+  }
+
+  async alterConfigs(request: AlterConfigsRequest): Promise<void> {
+    await this.mutate('alterConfigs', {
+      resource: { type: request.resource.type === 'topic' ? ProtoConfigResourceType.TOPIC : ProtoConfigResourceType.BROKER, name: request.resource.name },
+      entries: request.ops.map((op) =>
+        op.op === 'SET' ? { name: op.name, value: op.value, op: ProtoAlterConfigOp.SET } : { name: op.name, value: '', op: ProtoAlterConfigOp.DELETE },
+      ),
+      validateOnly: request.validateOnly ?? false,
+    });
+  }
+
+  async allocateProducerIds(): Promise<ProducerIdBlock> {
+    const { response } = await this.callController('allocateProducerIds', { brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, blockSize: 0 });
+    return { firstProducerId: response.firstProducerId, blockSize: response.blockSize };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.reconnectTimer);
+    this.stream?.cancel();
+    this.stream = undefined;
+    await this.applying;
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private async register(): Promise<void> {
+    if (this.endpoint === undefined) return;
+    const { response } = await this.callController('registerBroker', {
+      brokerId: this.nodeId,
+      incarnationId: this.incarnationId,
+      clusterId: this.cluster,
+      endpoints: [this.endpoint],
+      rack: this.brokerConfig.rack ?? undefined,
+    });
+    this.brokerEpoch = response.brokerEpoch;
+    this.logger.info({ brokerId: this.nodeId, brokerEpoch: this.brokerEpoch }, 'registered with the controller quorum');
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeating || this.closed) return;
+    this.heartbeating = true;
+    try {
+      const { response } = await this.callController('brokerHeartbeat', {
+        brokerId: this.nodeId,
+        brokerEpoch: this.brokerEpoch,
+        currentMetadataOffset: this.appliedOffset,
+        wantFence: false,
+        wantShutdown: false,
+      });
+      if (this.fenced !== response.isFenced) this.logger.info({ brokerId: this.nodeId, fenced: response.isFenced }, 'broker fencing changed');
+      this.fenced = response.isFenced;
+    } catch (error) {
+      if (error instanceof TributaryError && error.code === 'STALE_BROKER_EPOCH') {
+        this.fenced = true;
+        await this.register().catch((e: unknown) => this.logger.warn({ err: e }, 'registering again failed; retrying at the next heartbeat'));
+      } else if (!this.closed) {
+        this.logger.warn({ err: error }, 'heartbeat failed; retrying at the next interval');
+      }
+    } finally {
+      this.heartbeating = false;
+    }
+  }
+
+  /** A mutation on the active controller, answered once the local image has caught up with it. */
+  private async mutate<K extends UnaryMethod>(method: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
+    const { response, controllerId } = await this.callController(method, request);
+    const { metadataOffset } = await this.callOn(controllerId, 'describeQuorum', {});
+    await this.waitForOffset(metadataOffset);
+    return response;
+  }
+
+  /** The offset the active controller has applied (any controller's when none is active). */
+  private async activeControllerOffset(): Promise<number> {
+    const { response } = await this.callController('describeQuorum', {});
+    if (response.leaderId === 0 || response.leaderId === response.nodeId || !this.voters.has(response.leaderId)) return response.metadataOffset;
+    return (await this.callOn(response.leaderId, 'describeQuorum', {}).catch(() => response)).metadataOffset;
+  }
+
+  /**
+   * Calls the active controller: starts with the last known one, follows NOT_CONTROLLER hints,
+   * otherwise tries the next voter; gives up after broker.session.timeout.ms (at least 5 s) with NOT_CONTROLLER.
+   */
+  private async callController<K extends UnaryMethod>(method: K, request: RequestOf<K>): Promise<{ response: ResponseOf<K>; controllerId: number }> {
+    const deadline = performance.now() + Math.max(this.brokerConfig.brokerSessionTimeoutMs, 5_000);
+    let lastError = '';
+    while (!this.closed && performance.now() < deadline) {
+      const id = this.target;
+      try {
+        const response = await this.callOn(id, method, request);
+        if (method !== 'describeQuorum') this.leaderId = id;
+        return { response, controllerId: id };
+      } catch (error) {
+        const serviceError = error as ServiceError;
+        const code = serviceError.metadata?.get(ERROR_CODE_TRAILER)[0]?.toString();
+        if (code !== undefined && code !== 'NOT_CONTROLLER') throw toTributaryError(code, serviceError.details);
+        lastError = `controller ${id}: ${serviceError.details ?? String(error)}`;
+        const hinted = Number(serviceError.metadata?.get(CONTROLLER_ID_TRAILER)[0] ?? 0);
+        if (this.voters.has(hinted) && hinted !== id) {
+          this.target = this.leaderId = hinted;
+          continue;
+        }
+        this.leaderId = -1;
+        this.target = this.nextVoter(id);
+        await sleep(RETRY_BACKOFF_MS);
+      }
+    }
+    throw new TributaryError(
+      'NOT_CONTROLLER',
+      `no active controller answered among controller.quorum.voters ${[...this.voters.values()].join(',')} (last: ${lastError}); check that a majority of the controllers runs`,
+    );
+  }
+
+  private callOn<K extends UnaryMethod>(id: number, method: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
+    const client = this.client(id);
+    const fn = client[method] as unknown as Unary<RequestOf<K>, ResponseOf<K>>;
+    return new Promise((resolve, reject) =>
+      fn.call(client, request, new Metadata(), { deadline: Date.now() + this.deadlineMs(method) }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+  }
+
+  /** A heartbeat stuck on a controller that went away must not outlast the lease it renews. */
+  private deadlineMs(method: UnaryMethod): number {
+    return method === 'brokerHeartbeat' ? Math.min(CALL_DEADLINE_MS, this.brokerConfig.brokerSessionTimeoutMs / 2) : CALL_DEADLINE_MS;
+  }
+
+  private client(id: number): ControllerServiceClient {
+    let client = this.clients.get(id);
+    if (client === undefined) {
+      client = new ControllerServiceClient(this.voters.get(id) as string, credentials.createInsecure());
+      this.clients.set(id, client);
+    }
+    return client;
+  }
+
+  private nextVoter(id: number): number {
+    return this.voterIds[(this.voterIds.indexOf(id) + 1) % this.voterIds.length];
+  }
+
+  /** Opens a FetchMetadata stream from the applied offset, preferring the active controller; reopens it to the next voter when it ends. */
+  private follow(): void {
+    if (this.closed) return;
+    const id = this.leaderId > 0 ? this.leaderId : this.streamVoter === 0 ? this.target : this.nextVoter(this.streamVoter);
+    this.streamVoter = id;
+    const stream = this.client(id).fetchMetadata({ fromOffset: this.appliedOffset });
+    this.stream = stream;
+    stream.on('data', (message: FetchMetadataResponse) => {
+      if (stream === this.stream) this.applying = this.applying.then(() => this.apply(message));
+    });
+    const reopen = (error?: Error) => {
+      if (stream !== this.stream || this.closed) return;
+      this.stream = undefined;
+      stream.cancel();
+      this.logger.debug({ controller: id, err: error }, 'metadata stream ended; reopening');
+      if (this.leaderId === id) this.leaderId = -1;
+      this.reconnectTimer = setTimeout(() => this.follow(), RETRY_BACKOFF_MS);
+    };
+    stream.on('error', reopen);
+    stream.on('end', () => reopen());
+  }
+
+  private async apply(message: FetchMetadataResponse): Promise<void> {
+    // After a reconnect a controller may resend what this broker has: skip it.
+    if (!message.isSnapshot && message.offset <= this.appliedOffset) return;
+    try {
+      const records = message.records.map((record) => decodeMetadataRecord(Buffer.from(record)));
+      this.current = (message.isSnapshot ? MetadataImage.EMPTY : this.current).apply(records);
+      this.appliedOffset = message.offset;
+      await this.notifyChange(this.current);
+    } catch (error) {
+      this.logger.error({ err: error, offset: message.offset }, 'applying a metadata batch failed; reopening the stream from the last applied offset');
+      this.stream?.cancel();
+    }
+    for (const waiter of this.waiters.filter((w) => w.offset <= this.appliedOffset)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  private waitForOffset(offset: number): Promise<void> {
+    if (this.appliedOffset >= offset) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ offset, resolve }));
+  }
+}
+
+function toTributaryError(code: string, details: string): TributaryError {
+  return new TributaryError(code as ErrorCodeName, details.startsWith(`${code}: `) ? details.slice(code.length + 2) : details);
+}
+
+function toTopicImage(described: TopicDescription): TopicImage {
+  return {
+    name: described.name,
+    topicId: described.topicId,
+    partitions: described.partitions.map((p) => ({ partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, partitionEpoch: 0 })),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
