@@ -81,7 +81,7 @@ export class BrokerGrpcHandlers {
 
   private async topicMetadata(name: string, allowAutoCreate: boolean): Promise<TopicMetadata> {
     try {
-      await this.partitions.resolve(name, 0, { autoCreate: allowAutoCreate });
+      await this.partitions.ensureTopic(name, { autoCreate: allowAutoCreate });
       const [{ topic, isInternal }] = this.admin.describeTopics([name]);
       return {
         name,

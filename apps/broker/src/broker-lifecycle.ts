@@ -7,8 +7,9 @@ import { PartitionLogs } from './partition-logs';
 import { TopicAdmin } from './topic-admin';
 
 /**
- * Start-up and shutdown order of the node's state: metadata first (replayed into the image),
- * then the partition logs it names (recovered), then this broker's registration. On shutdown,
+ * Start-up and shutdown order of the node's state: metadata first (replayed into the image, or
+ * fetched from the controller quorum), then the partition logs it names (recovered), then this
+ * broker's registration. On shutdown,
  * after the gRPC server has drained (GrpcServerHost, beforeApplicationShutdown), every log is
  * flushed and closed, the metadata log last.
  */
@@ -23,9 +24,15 @@ export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.metadata.open();
-    await this.admin.openLogs();
-    await this.admin.registerSelf(this.options.host ?? DEFAULT_HOST, this.options.port ?? DEFAULT_GRPC_PORT);
+    try {
+      await this.metadata.open();
+      await this.admin.openLogs();
+      await this.admin.registerSelf(this.options.host ?? DEFAULT_HOST, this.options.port ?? DEFAULT_GRPC_PORT);
+    } catch (error) {
+      // A failed start leaves nothing open behind it (logs, metadata streams and timers).
+      await this.onApplicationShutdown();
+      throw error;
+    }
   }
 
   /** Re-registers with the port actually bound (an ephemeral one when port 0 was asked for). */

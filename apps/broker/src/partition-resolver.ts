@@ -41,15 +41,7 @@ export class PartitionResolver {
   }
 
   async resolve(topic: string, partition: number, options: { autoCreate: boolean }): Promise<ResolvedPartition> {
-    if (this.metadata.image.topic(topic) === undefined) {
-      if (!options.autoCreate || !this.brokerConfig.autoCreateTopicsEnable) {
-        throw new TributaryError(
-          'UNKNOWN_TOPIC_OR_PARTITION',
-          `topic ${topic} does not exist and auto.create.topics.enable is false; create it first`,
-        );
-      }
-      await this.admin.autoCreate(topic);
-    }
+    await this.ensureTopic(topic, options);
     const image = this.metadata.image;
     const count = image.partitionCount(topic) ?? 0;
     const log = this.logs.find(topic, partition);
@@ -68,6 +60,18 @@ export class PartitionResolver {
       );
     }
     return { key: partitionDirName(topic, partition), log, config: this.configOf(image, topic) };
+  }
+
+  /** Checks that the topic exists, creating it when asked to and auto.create.topics.enable allows it. */
+  async ensureTopic(topic: string, options: { autoCreate: boolean }): Promise<void> {
+    if (this.metadata.image.topic(topic) !== undefined) return;
+    if (!options.autoCreate || !this.brokerConfig.autoCreateTopicsEnable) {
+      throw new TributaryError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `topic ${topic} does not exist and auto.create.topics.enable is false; create it first`,
+      );
+    }
+    await this.admin.autoCreate(topic);
   }
 
   /** Parsed configs are cached per image: Produce is hot, and configs change only with the image. */

@@ -1,4 +1,7 @@
 import { formatQuorumVoters } from '@tributary/controller';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ControllerTestCluster, TEST_CONFIG, eventually } from '../../controller/src/testing/controller-test-cluster';
 import { call, rpc, startTestBroker, type TestBroker } from './testing/broker-test-client';
 
@@ -9,11 +12,12 @@ const LEASE_CONFIG = { 'broker.heartbeat.interval.ms': '50', 'broker.session.tim
 /** 3 controllers and 2 brokers in quorum mode, all in this process over real gRPC on 127.0.0.1. */
 describe('a broker with controller.quorum.voters', () => {
   let cluster: ControllerTestCluster;
+  let voters: string;
   const brokers: TestBroker[] = [];
 
   beforeAll(async () => {
     cluster = await ControllerTestCluster.start(3, { config: { ...TEST_CONFIG, 'default.replication.factor': '1' } });
-    const voters = formatQuorumVoters(cluster.voters);
+    voters = formatQuorumVoters(cluster.voters);
     for (const nodeId of [1, 2]) {
       brokers.push(await startTestBroker({ 'node.id': String(nodeId), 'controller.quorum.voters': voters, ...LEASE_CONFIG }));
     }
@@ -81,5 +85,25 @@ describe('a broker with controller.quorum.voters', () => {
     const created = await eventually(() => rpc(brokers[1]).createTopic('after-failover', 1), 'a topic created through broker 2');
     expect(created.created).toBe(true);
     await eventually(() => topicOn(brokers[0], 'after-failover'), 'the new topic in broker 1\'s Metadata');
+  });
+
+  it('restarts on its data dir: registers again, gets its partition back and keeps its records', async () => {
+    await eventually(unfenced, 'both brokers unfenced');
+    const orders = await topicOn(brokers[1], 'orders');
+    const partition = orders?.partitions.find((p) => p.leaderId === 2)?.partition as number;
+    await brokers[1].restart();
+    await eventually(unfenced, 'broker 2 unfenced again');
+    await eventually(async () => (await topicOn(brokers[1], 'orders'))?.partitions[partition]?.leaderId === 2, 'broker 2 leading its partition again');
+    const fetched = await rpc(brokers[1]).fetch([{ topic: 'orders', partition, fetchOffset: 0 }]);
+    expect(fetched.partitions[0].records.map((r) => Buffer.from(r.value ?? []).toString())).toEqual([`to ${partition}`]);
+  });
+
+  it('refuses to start on a data dir formatted for another cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-broker-'));
+    await writeFile(join(dir, 'meta.properties'), 'version=1\ncluster.id=another-cluster\nnode.id=3\n');
+    await expect(startTestBroker({ 'node.id': '3', 'controller.quorum.voters': voters, ...LEASE_CONFIG }, dir)).rejects.toMatchObject({
+      code: 'INCONSISTENT_CLUSTER_ID',
+    });
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -184,16 +184,31 @@ export class QuorumMetadataClient extends ClusterMetadata {
     this.clients.clear();
   }
 
+  /**
+   * RegisterBroker; DUPLICATE_BROKER_REGISTRATION is retried for two session timeouts, since a
+   * restarted broker's previous incarnation holds its lease until the lease lapses (a second
+   * live process with this node.id keeps it, and the start fails).
+   */
   private async register(): Promise<void> {
     if (this.endpoint === undefined) return;
-    const { response } = await this.callController('registerBroker', {
+    const request = {
       brokerId: this.nodeId,
       incarnationId: this.incarnationId,
       clusterId: this.cluster,
       endpoints: [this.endpoint],
       rack: this.brokerConfig.rack ?? undefined,
-    });
-    this.brokerEpoch = response.brokerEpoch;
+    };
+    const deadline = performance.now() + 2 * this.brokerConfig.brokerSessionTimeoutMs;
+    let registered: { brokerEpoch: number } | undefined;
+    while (registered === undefined) {
+      try {
+        registered = (await this.callController('registerBroker', request)).response;
+      } catch (error) {
+        if (!(error instanceof TributaryError && error.code === 'DUPLICATE_BROKER_REGISTRATION') || performance.now() > deadline || this.closed) throw error;
+        await sleep(this.brokerConfig.brokerHeartbeatIntervalMs);
+      }
+    }
+    this.brokerEpoch = registered.brokerEpoch;
     this.logger.info({ brokerId: this.nodeId, brokerEpoch: this.brokerEpoch }, 'registered with the controller quorum');
   }
 
