@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, type StartControllerOptions } from './controller-options';
-import { parseQuorumVoters } from './quorum-voters';
+import { parseQuorumVoters } from '@tributary/service-common';
 
 /** What the command line asks for: format a data dir, or run a controller. */
 export type ControllerCommand =

@@ -1,5 +1,5 @@
 export { startController } from './start-controller';
 export type { RunningController, StartControllerOptions } from './controller-options';
 export { formatControllerDir, readControllerMetaProperties, type ControllerMetaProperties } from './controller-meta-properties';
-export { formatQuorumVoters, parseQuorumVoters } from './quorum-voters';
+export { formatQuorumVoters, parseQuorumVoters } from '@tributary/service-common';
 export { decodeMetadataBatch, encodeMetadataBatch } from './metadata-batch-codec';

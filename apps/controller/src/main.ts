@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { parseControllerArgs } from './controller-args';
 import { formatControllerDir } from './controller-meta-properties';
-import { formatQuorumVoters } from './quorum-voters';
+import { formatQuorumVoters } from '@tributary/service-common';
 import { startController } from './start-controller';
 
 async function main(): Promise<void> {
