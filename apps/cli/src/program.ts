@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { clusterCommand } from './cluster-command';
 import { consumeCommand } from './consume-command';
 import { perfConsumeCommand } from './perf-consume-command';
 import { perfProduceCommand } from './perf-produce-command';
@@ -16,9 +17,10 @@ export function program(): Command {
     .addCommand(versioned(perfProduceCommand()))
     .addCommand(versioned(perfConsumeCommand()));
   return versioned(new Command('tributary'))
-    .description('Tributary command line: topics, produce, consume, perf (mirrors Kafka\'s tools)')
+    .description('Tributary command line: topics, produce, consume, perf, cluster (mirrors Kafka\'s tools)')
     .addCommand(versioned(topicsCommand()))
     .addCommand(versioned(produceCommand()))
     .addCommand(versioned(consumeCommand()))
-    .addCommand(perf);
+    .addCommand(perf)
+    .addCommand(clusterCommand(versioned));
 }
