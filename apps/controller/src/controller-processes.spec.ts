@@ -6,12 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { AdminServiceClient, BrokerServiceClient, ControllerServiceClient, type DescribeQuorumResponse } from '@tributary/proto';
-import { MetadataFollower, call, eventually } from './testing/controller-test-cluster';
+import { MetadataFollower, call, eventually, freePort } from './testing/controller-test-cluster';
 
 // Every wait below is bounded by attempts (eventually); this only keeps jest from cutting a slow machine's run short.
 jest.setTimeout(60_000);
@@ -62,14 +61,6 @@ function announced(handle: ChildHandle, pattern: RegExp): Promise<RegExpExecArra
     check();
     void handle.exited.then(({ code, signal }) => reject(new Error(`process exited (${code ?? signal}) before announcing ${pattern}:\n${handle.stderr()}`)));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('controller quorum as processes: 3 controllers and 2 brokers on loopback', () => {

@@ -39,7 +39,7 @@ export function errorCode(error: unknown): string | undefined {
 /** Fast timings: elections in a few hundred ms, leases of 600 ms renewed every 50 ms. */
 export const TEST_CONFIG = { 'broker.heartbeat.interval.ms': '50', 'broker.session.timeout.ms': '600', 'default.replication.factor': '3' };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
