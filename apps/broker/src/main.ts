@@ -2,7 +2,7 @@
  * `tributary-server`: starts a single-node Tributary and stops it cleanly on SIGINT/SIGTERM.
  * The lines announcing where it listens go to stderr, so stdout stays pure JSON logs.
  */
-import { CommanderError } from 'commander';
+import { closeOnSignals, exitOnStartFailure } from '@tributary/service-common';
 import { resolve } from 'node:path';
 import { parseServerArgs } from './server-args';
 import { startBroker } from './start-broker';
@@ -18,28 +18,7 @@ async function main(): Promise<void> {
       `  data dir: ${resolve(options.dataDir)}\n` +
       `Press Ctrl-C to stop.\n`,
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping (draining calls, flushing logs)...\n`);
-    broker.close().then(
-      () => {
-        process.stderr.write('Tributary stopped.\n');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`Stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(() => broker.close(), { stopping: 'stopping (draining calls, flushing logs)...', stopped: 'Tributary stopped.' });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  process.stderr.write(`tributary-server: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('tributary-server'));

@@ -3,11 +3,10 @@
  * cleanly on SIGINT/SIGTERM. The lines announcing where it listens go to stderr, so stdout stays
  * pure JSON logs.
  */
-import { CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { parseControllerArgs } from './controller-args';
 import { formatControllerDir } from './controller-meta-properties';
-import { formatQuorumVoters } from '@tributary/service-common';
+import { closeOnSignals, exitOnStartFailure, formatQuorumVoters } from '@tributary/service-common';
 import { startController } from './start-controller';
 
 async function main(): Promise<void> {
@@ -26,25 +25,7 @@ async function main(): Promise<void> {
       `  voters: ${formatQuorumVoters(options.voters)}\n` +
       `  data dir: ${resolve(options.dataDir)}\n`,
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping...\n`);
-    controller.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(() => controller.close(), { stopping: 'stopping...' });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  process.stderr.write(`tributary-controller: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('tributary-controller'));

@@ -1,2 +1,3 @@
 export * from './grpc-status';
 export * from './quorum-voters';
+export * from './process-lifecycle';
