@@ -9,17 +9,8 @@
  * than mixing two nodes' data.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { TributaryError } from '@tributary/protocol';
-import { parseProperties } from './server-args';
-
-export interface MetaProperties {
-  clusterId: string;
-  nodeId: number;
-}
-
-const FILE_NAME = 'meta.properties';
+import { metaPropertiesPath, readMetaProperties, writeMetaProperties, type MetaProperties } from '@tributary/service-common';
 
 /** A new random cluster id, as Kafka's `kafka-storage random-uuid` makes one. */
 export function newClusterId(): string {
@@ -35,29 +26,16 @@ export async function loadOrCreateMetaProperties(
   nodeId: number,
   clusterIdForNewDir: () => Promise<string>,
 ): Promise<MetaProperties> {
-  const path = join(dataDir, FILE_NAME);
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (text === undefined) {
+  const stored = await readMetaProperties(dataDir, 'restore it or start with an empty data dir');
+  if (stored === undefined) {
     const created = { clusterId: await clusterIdForNewDir(), nodeId };
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(`${path}.tmp`, `#Written by Tributary\nversion=1\ncluster.id=${created.clusterId}\nnode.id=${nodeId}\n`);
-    await rename(`${path}.tmp`, path);
+    await writeMetaProperties(dataDir, created, 'Tributary');
     return created;
-  }
-  const entries = parseProperties(text);
-  const stored = { clusterId: entries['cluster.id'] ?? '', nodeId: Number(entries['node.id']) };
-  if (stored.clusterId === '' || !Number.isInteger(stored.nodeId)) {
-    throw new TributaryError('INVALID_CONFIG', `${path} lacks cluster.id or node.id; restore it or start with an empty data dir`);
   }
   if (stored.nodeId !== nodeId) {
     throw new TributaryError(
       'INVALID_CONFIG',
-      `${path} belongs to node.id=${stored.nodeId} but this broker is node.id=${nodeId}; use the same node.id or another data dir`,
+      `${metaPropertiesPath(dataDir)} belongs to node.id=${stored.nodeId} but this broker is node.id=${nodeId}; use the same node.id or another data dir`,
     );
   }
   return stored;

@@ -1,3 +1,4 @@
 export * from './grpc-status';
 export * from './quorum-voters';
 export * from './process-lifecycle';
+export * from './meta-properties';
