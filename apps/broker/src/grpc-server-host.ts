@@ -1,4 +1,5 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
+import { bindInsecure, drainGrpcServer } from '@tributary/service-common';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import {
@@ -60,11 +61,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     new ReflectionService(reflectedPackages()).addToServer(this.server);
 
     const address = `${this.options.host ?? DEFAULT_HOST}:${this.options.port ?? DEFAULT_GRPC_PORT}`;
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
-        error ? reject(error) : resolve(port),
-      ),
-    );
+    this.boundPort = await bindInsecure(this.server, address);
     widenReceiveWindows(this.server);
     this.setServing('SERVING');
   }
@@ -73,17 +70,9 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     this.setServing('NOT_SERVING');
     // Long-polling fetches answer now with what they have, so draining does not wait out max_wait_ms.
     this.appendNotifier.close();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them');
-        this.server.forceShutdown();
-        resolve();
-      }, DRAIN_TIMEOUT_MS);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await drainGrpcServer(this.server, DRAIN_TIMEOUT_MS, () =>
+      this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them'),
+    );
   }
 
   private setServing(servingStatus: 'SERVING' | 'NOT_SERVING'): void {

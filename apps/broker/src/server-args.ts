@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { collectConfig, parsePort } from '@tributary/service-common';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT, type StartBrokerOptions } from './broker-options';
 
@@ -16,18 +17,6 @@ export function parseProperties(text: string): Record<string, string> {
     entries[line.slice(0, separator).trim()] = line.slice(separator + 1).trim();
   }
   return entries;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`${value} is not a port (0-65535)`);
-  return port;
-}
-
-function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
-  const separator = value.indexOf('=');
-  if (separator <= 0) throw new InvalidArgumentError(`--config takes key=value, got "${value}"`);
-  return { ...previous, [value.slice(0, separator)]: value.slice(separator + 1) };
 }
 
 /** `tributary-server` flags into startBroker options; --config entries override --config-file. */

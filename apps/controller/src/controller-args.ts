@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, type StartControllerOptions } from './controller-options';
-import { parseQuorumVoters } from '@tributary/service-common';
+import { collectConfig, parsePort, parseQuorumVoters } from '@tributary/service-common';
 
 /** What the command line asks for: format a data dir, or run a controller. */
 export type ControllerCommand =
@@ -11,18 +11,6 @@ function parseNodeId(value: string): number {
   const id = Number(value);
   if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError(`${value} is not a node id (an integer >= 1)`);
   return id;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`${value} is not a port (0-65535)`);
-  return port;
-}
-
-function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
-  const separator = value.indexOf('=');
-  if (separator <= 0) throw new InvalidArgumentError(`--config takes key=value, got "${value}"`);
-  return { ...previous, [value.slice(0, separator)]: value.slice(separator + 1) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
+import { bindInsecure, drainGrpcServer } from '@tributary/service-common';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
@@ -58,9 +59,7 @@ export class ControllerGrpcServerHost implements OnApplicationBootstrap, BeforeA
     this.health.addToServer(this.server);
     new ReflectionService(reflectedPackages()).addToServer(this.server);
     const address = `${this.options.host ?? DEFAULT_HOST}:${this.options.port ?? votersPort(this.options)}`;
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
-    );
+    this.boundPort = await bindInsecure(this.server, address);
     for (const name of ['', ...SERVICE_NAMES]) this.health.setStatus(name, 'SERVING');
   }
 
@@ -69,17 +68,9 @@ export class ControllerGrpcServerHost implements OnApplicationBootstrap, BeforeA
     this.handlers.endStreams();
     // Stopping Raft first answers requests waiting on it (NOT_CONTROLLER), so draining does not wait on a lost quorum.
     await this.quorum.stop();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them');
-        this.server.forceShutdown();
-        resolve();
-      }, DRAIN_TIMEOUT_MS);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await drainGrpcServer(this.server, DRAIN_TIMEOUT_MS, () =>
+      this.logger.warn({ drainTimeoutMs: DRAIN_TIMEOUT_MS }, 'calls still in flight at shutdown; cancelling them'),
+    );
   }
 }
 

@@ -2,3 +2,5 @@ export * from './grpc-status';
 export * from './quorum-voters';
 export * from './process-lifecycle';
 export * from './meta-properties';
+export * from './command-line-values';
+export * from './grpc-server-lifecycle';
