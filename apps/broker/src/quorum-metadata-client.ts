@@ -1,4 +1,5 @@
-import { credentials, Metadata, type CallOptions, type ClientReadableStream, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { RequestOf, ResponseOf, UnaryClientMethod } from '@tributary/service-common';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   decodeMetadataRecord,
@@ -28,18 +29,11 @@ import { ClusterMetadata, type ProducerIdBlock, type TopicCreation } from './clu
 import { controllerQuorumVoters } from './controller-quorum-voters';
 import { loadOrCreateMetaProperties } from './meta-properties';
 
-/** The last (full) overload of a generated unary client method. */
-type Unary<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => ClientUnaryCall;
 type UnaryMethod = {
-  [K in keyof ControllerServiceClient]: ControllerServiceClient[K] extends Unary<never, unknown> ? K : never;
+  [K in keyof ControllerServiceClient]: ControllerServiceClient[K] extends UnaryClientMethod<never, unknown> ? K : never;
 }[keyof ControllerServiceClient];
-type RequestOf<K extends UnaryMethod> = ControllerServiceClient[K] extends Unary<infer Req, unknown> ? Req : never;
-type ResponseOf<K extends UnaryMethod> = ControllerServiceClient[K] extends Unary<never, infer Res> ? Res : never;
+type ControllerRequest<K extends UnaryMethod> = RequestOf<ControllerServiceClient[K]>;
+type ControllerResponse<K extends UnaryMethod> = ResponseOf<ControllerServiceClient[K]>;
 
 /** One call to one controller may take this long before another controller is tried (heartbeats: half a session). */
 const CALL_DEADLINE_MS = 5_000;
@@ -238,7 +232,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
   }
 
   /** A mutation on the active controller, answered once the local image has caught up with it. */
-  private async mutate<K extends UnaryMethod>(method: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
+  private async mutate<K extends UnaryMethod>(method: K, request: ControllerRequest<K>): Promise<ControllerResponse<K>> {
     const { response, controllerId } = await this.callController(method, request);
     const { metadataOffset } = await this.callOn(controllerId, 'describeQuorum', {});
     await this.waitForOffset(metadataOffset);
@@ -256,7 +250,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
    * Calls the active controller: starts with the last known one, follows NOT_CONTROLLER hints,
    * otherwise tries the next voter; gives up after broker.session.timeout.ms (at least 5 s) with NOT_CONTROLLER.
    */
-  private async callController<K extends UnaryMethod>(method: K, request: RequestOf<K>): Promise<{ response: ResponseOf<K>; controllerId: number }> {
+  private async callController<K extends UnaryMethod>(method: K, request: ControllerRequest<K>): Promise<{ response: ControllerResponse<K>; controllerId: number }> {
     const deadline = performance.now() + Math.max(this.brokerConfig.brokerSessionTimeoutMs, 5_000);
     let lastError = '';
     while (!this.closed && performance.now() < deadline) {
@@ -286,9 +280,9 @@ export class QuorumMetadataClient extends ClusterMetadata {
     );
   }
 
-  private callOn<K extends UnaryMethod>(id: number, method: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
+  private callOn<K extends UnaryMethod>(id: number, method: K, request: ControllerRequest<K>): Promise<ControllerResponse<K>> {
     const client = this.client(id);
-    const fn = client[method] as unknown as Unary<RequestOf<K>, ResponseOf<K>>;
+    const fn = client[method] as unknown as UnaryClientMethod<ControllerRequest<K>, ControllerResponse<K>>;
     return new Promise((resolve, reject) =>
       fn.call(client, request, new Metadata(), { deadline: Date.now() + this.deadlineMs(method) }, (error, response) => (error ? reject(error) : resolve(response))),
     );

@@ -4,3 +4,4 @@ export * from './process-lifecycle';
 export * from './meta-properties';
 export * from './command-line-values';
 export * from './grpc-server-lifecycle';
+export * from './unary-client-method';

@@ -2,7 +2,8 @@
  * Test helpers: a real broker in a temp dir on 127.0.0.1:0 and real grpc-js clients built from
  * @tributary/proto, with promise-returning calls and the error code read from the trailer.
  */
-import { credentials, Metadata, type CallOptions, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import type { RequestOf, ResponseOf, UnaryClientMethod } from '@tributary/service-common';
 import {
   AdminServiceClient,
   BrokerServiceClient,
@@ -19,19 +20,10 @@ import { join } from 'node:path';
 import { startBroker } from '../start-broker';
 import type { RunningBroker, StartBrokerOptions } from '../broker-options';
 
-/** The last (full) overload of a generated unary client method. */
-type Unary<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => ClientUnaryCall;
-type RequestOf<M> = M extends Unary<infer Req, unknown> ? Req : never;
-type ResponseOf<M> = M extends Unary<never, infer Res> ? Res : never;
 
 /** Calls a generated unary method by name, as a promise. */
 export function call<C, K extends keyof C>(client: C, method: K, request: RequestOf<C[K]>): Promise<ResponseOf<C[K]>> {
-  const fn = client[method] as unknown as Unary<RequestOf<C[K]>, ResponseOf<C[K]>>;
+  const fn = client[method] as unknown as UnaryClientMethod<RequestOf<C[K]>, ResponseOf<C[K]>>;
   return new Promise((resolve, reject) =>
     fn.call(client, request, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response))),
   );
