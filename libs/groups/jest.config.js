@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'groups',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
