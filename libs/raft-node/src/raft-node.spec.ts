@@ -136,6 +136,18 @@ describe('RaftNode (3 nodes over gRPC on loopback)', () => {
     expect(cluster.kv(lagging).values.get('first')).toBe('0');
   });
 
+  it('a leader cut off from its majority steps down and fails the reads it can no longer confirm', async () => {
+    cluster = await TestCluster.start(3);
+    const leader = await electedLeader(cluster);
+    const leaderId = leader.status().id;
+    const term = leader.status().term;
+    for (const s of cluster.slots) if (s.id !== leaderId) await cluster.stopNode(s.id);
+    // Pre-vote keeps the term: only the step-down itself can end the wait.
+    await expect(leader.read()).rejects.toMatchObject({ code: 'NOT_LEADER_OR_FOLLOWER', message: expect.stringMatching(/stepped down/) });
+    expect(leader.status().role).not.toBe('leader');
+    expect(leader.status().term).toBe(term);
+  });
+
   it('a restarted whole cluster keeps every committed entry', async () => {
     cluster = await TestCluster.start(3, { snapshotEntries: 4 });
     await electedLeader(cluster);
@@ -149,5 +161,24 @@ describe('RaftNode (3 nodes over gRPC on loopback)', () => {
     });
     const kv = cluster.kv(reader.status().id);
     for (let i = 0; i < 10; i++) expect(kv.values.get(`k${i}`)).toBe(String(i));
+  });
+});
+
+describe('RaftNode as the only voter', () => {
+  let cluster: TestCluster;
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  it('leads at once, without an election timeout, and again after a restart', async () => {
+    // An election timeout this long never fires during the test: only the start-up campaign can elect.
+    cluster = await TestCluster.start(1, { electionTick: 1_000_000 });
+    const leader = await electedLeader(cluster);
+    const index = await leader.propose(KvStateMachine.encode('k', 'v'));
+    await cluster.stopNode(leader.status().id);
+    const restarted = await cluster.startNode(leader.status().id);
+    await waitFor(() => restarted.status().role === 'leader', 'the restarted sole voter to lead');
+    expect(restarted.status().appliedIndex).toBeGreaterThanOrEqual(index);
+    expect(cluster.kv(restarted.status().id).values.get('k')).toBe('v');
   });
 });

@@ -127,7 +127,7 @@ export class RaftNode {
     const transport = new GrpcTransport({ clusterId: options.clusterId, peers: options.peers, onError: options.onTransportError });
     const node = new RaftNode(options, raw, wal, snapshots, transport, recovery);
     node.ticker = setInterval(() => node.enqueue(() => raw.tick()), options.tickIntervalMs ?? 100);
-    node.enqueue(() => undefined); // hand out the bootstrap entries
+    node.enqueue(() => node.campaignIfSoleVoter());
     return node;
   }
 
@@ -248,8 +248,16 @@ export class RaftNode {
     await this.wal.save(rd.entries, rd.hardState);
     this.transport.send(rd.messages);
     if (rd.softState) {
+      const wasLeader = this.role === 'leader';
       this.role = rd.softState.role;
       this.leaderId = rd.softState.leader;
+      // A leader that steps down in its term (check-quorum lost its majority) can no longer confirm reads
+      // or commit; waiting for the next term would hang callers as long as it stays cut off.
+      if (wasLeader && this.role !== 'leader') {
+        this.failAll(
+          new TributaryError('NOT_LEADER_OR_FOLLOWER', `node ${this.options.id} stepped down as leader in term ${this.term} before the request completed; it may or may not have been applied${this.leaderHint()}`),
+        );
+      }
     }
     if (rd.hardState && rd.hardState.term !== this.term) {
       const previous = this.term;
@@ -266,7 +274,19 @@ export class RaftNode {
     }
     this.serveReads();
     this.raw.advance();
+    this.campaignIfSoleVoter();
     await this.maybeSnapshot();
+  }
+
+  /**
+   * The sole voter of its configuration wins its own election: no reason to wait an election
+   * timeout. Raft ignores the campaign while configuration entries are committed but not yet
+   * applied, so this runs again after every Ready until it leads.
+   */
+  private campaignIfSoleVoter(): void {
+    if (this.role === 'leader') return;
+    const { voters } = this.raw.status().confState;
+    if (voters.length === 1 && voters[0] === this.options.id) this.raw.campaign();
   }
 
   private restoreSnapshot(snapshot: Snapshot): void {
