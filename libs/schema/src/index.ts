@@ -1,1 +1,12 @@
-export {};
+export { checkCompatibility, readerIncompatibilities } from './check-compatibility';
+export type { CompatibilityCheck, CompatibilityReason, CompatibilityResult } from './check-compatibility';
+export { COMPATIBILITY_LEVELS, DEFAULT_COMPATIBILITY_LEVEL, compatibilityRule, parseCompatibilityLevel } from './compatibility-level';
+export type { CompatibilityLevel, CompatibilityRule } from './compatibility-level';
+export { schemaFingerprint } from './fingerprint';
+export type { Incompatibility } from './incompatibility';
+export { parseSchema } from './parse-schema';
+export type { ParsedSchema, ResolvedReferences, SchemaSource } from './parsed-schema';
+export { SchemaError, isSchemaError } from './schema-error';
+export type { SchemaErrorKind } from './schema-error';
+export { SCHEMA_TYPES, parseSchemaType } from './schema-type';
+export type { SchemaType } from './schema-type';
