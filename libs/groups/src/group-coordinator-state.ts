@@ -167,13 +167,15 @@ export class GroupCoordinatorState {
   /**
    * Starts the in-memory timers after a replay (becoming coordinator of the partition): every
    * member gets a full session from `nowMs`, and one asked to revoke partitions a full
-   * rebalance timeout, as Kafka's coordinator does when it loads a partition.
+   * rebalance timeout (a static member that left has only its session), as Kafka's coordinator
+   * does when it loads a partition.
    */
   activate(nowMs: number): void {
     for (const group of this.groups.values()) {
       for (const m of group.members.values()) {
         if (!group.sessionDeadlineMs.has(m.memberId)) group.sessionDeadlineMs.set(m.memberId, nowMs + this.config.sessionTimeoutMs);
-        if (m.state === 'UNREVOKED_PARTITIONS' && !group.revocationDeadlineMs.has(m.memberId)) {
+        const waitsForRevocation = m.state === 'UNREVOKED_PARTITIONS' && m.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+        if (waitsForRevocation && !group.revocationDeadlineMs.has(m.memberId)) {
           group.revocationDeadlineMs.set(m.memberId, nowMs + m.rebalanceTimeoutMs);
         }
       }
@@ -446,10 +448,9 @@ export class GroupCoordinatorState {
 
   private heartbeatResponse(req: HeartbeatRequest, memberId: string, member: MemberAssignmentState | undefined, next: MemberAssignmentState): HeartbeatResponse {
     const owned = ownedPartitionsOf(req);
-    // Sent on a join, when it changed, and whenever the member's own view may differ from it.
+    // Sent on a join, when it changed, and whenever the member reports owning something else.
     const send =
       req.memberEpoch === 0 ||
-      req.memberEpoch !== next.memberEpoch ||
       !member ||
       !assignmentsEqual(member.assignedPartitions, next.assignedPartitions) ||
       (owned !== undefined && !assignmentsEqual(owned, next.assignedPartitions));
