@@ -30,7 +30,7 @@ function compareSchemas(ctx: DiffContext, original: SchemaModel | undefined, upd
   if (original === undefined && update === undefined) return;
   if (original === undefined) return ctx.add('SCHEMA_ADDED');
   if (update === undefined) return ctx.add('SCHEMA_REMOVED');
-  if (widenedToCombined(ctx, original, update)) return;
+  if (comparedAsCombined(ctx, original, update)) return;
   if (original.kind !== update.kind) {
     // Nothing was valid before, or everything is valid now: whatever was written is readable.
     if (original.kind === 'false' || update.kind === 'empty') return;
@@ -58,10 +58,12 @@ function compareSchemas(ctx: DiffContext, original: SchemaModel | undefined, upd
 }
 
 /**
- * A schema that becomes a union (anyOf/oneOf) still reads what it read when one branch reads
- * it; a singleton combination is its only member.
+ * A plain schema against a combined one. A schema that becomes a union (anyOf/oneOf) still
+ * reads what it read when one branch reads it; a single-member combination is its member; and
+ * a plain schema meets an allOf as a one-member allOf (so dropping `enum` beside `type`, an
+ * allOf of both, narrows a product: compatible).
  */
-function widenedToCombined(ctx: DiffContext, original: SchemaModel, update: SchemaModel): boolean {
+function comparedAsCombined(ctx: DiffContext, original: SchemaModel, update: SchemaModel): boolean {
   const attempt = (from: SchemaModel, to: SchemaModel, extra?: string): boolean => {
     const sub = ctx.sub();
     compareSchemas(sub, from, to);
@@ -70,13 +72,19 @@ function widenedToCombined(ctx: DiffContext, original: SchemaModel, update: Sche
     if (extra) ctx.add(extra);
     return true;
   };
+  const asAllOf = (model: SchemaModel): CombinedModel => ({ kind: 'combined', criterion: 'allOf', raw: model.raw, subschemas: [model] });
   if (original.kind !== 'combined' && update.kind === 'combined') {
     const members = update.subschemas;
-    if (members.length === 1) return attempt(original, members[0]);
+    if (members.length === 1 && attempt(original, members[0])) return true;
     if (update.criterion !== 'allOf') return members.some((member) => attempt(original, member, 'SUM_TYPE_EXTENDED'));
+    ctx.once(original, update, () => compareCombined(ctx, asAllOf(original), update));
+    return true;
   }
-  if (original.kind === 'combined' && update.kind !== 'combined' && original.subschemas.length === 1) {
-    return attempt(original.subschemas[0], update);
+  if (original.kind === 'combined' && update.kind !== 'combined') {
+    if (original.subschemas.length === 1 && attempt(original.subschemas[0], update)) return true;
+    if (original.criterion !== 'allOf') return false;
+    ctx.once(original, update, () => compareCombined(ctx, original, asAllOf(update)));
+    return true;
   }
   return false;
 }
@@ -86,7 +94,9 @@ function compareMetadata(ctx: DiffContext, original: SchemaModel, update: Schema
     const raw = model.raw;
     return raw !== null && typeof raw === 'object' && !Array.isArray(raw) && key in raw ? JSON.stringify(raw[key]) : undefined;
   };
-  const changes: Array<[string, string]> = [['$id', 'ID_CHANGED'], ['title', 'TITLE_CHANGED'], ['description', 'DESCRIPTION_CHANGED'], ['default', 'DEFAULT_CHANGED']];
+  const id = (model: SchemaModel) => field(model, '$id') ?? field(model, 'id');
+  if (id(original) !== id(update)) ctx.add('ID_CHANGED');
+  const changes: Array<[string, string]> = [['title', 'TITLE_CHANGED'], ['description', 'DESCRIPTION_CHANGED'], ['default', 'DEFAULT_CHANGED']];
   for (const [key, type] of changes) {
     if (field(original, key) !== field(update, key)) ctx.add(type);
   }

@@ -181,8 +181,7 @@ class Context {
    * schemas do not take it from the same reference text.
    */
   private compareMessageTypes(original: Type, update: Type): void {
-    const local = (type: Type, side: Side) => localName(type, side.schema.file.packageName);
-    if (local(original, this.original) !== local(update, this.update)) return this.add('FIELD_NAMED_TYPE_CHANGED');
+    if (localName(original) !== localName(update)) return this.add('FIELD_NAMED_TYPE_CHANGED');
     const wasOrigin = this.original.schema.file.originOf(original);
     const isOrigin = this.update.schema.file.originOf(update);
     const sameSource =
@@ -190,7 +189,13 @@ class Context {
       (wasOrigin === undefined || this.original.schema.references[wasOrigin] === this.update.schema.references[isOrigin as string]);
     if (sameSource || this.inProgress.has(original)) return;
     const before = this.differences.length;
-    this.compareMessages(original, update);
+    // As in Confluent, the referenced message's findings are located from its own name.
+    const outer = this.path.splice(0, this.path.length, ...localName(original).split('.'));
+    try {
+      this.compareMessages(original, update);
+    } finally {
+      this.path.splice(0, this.path.length, ...outer);
+    }
     if (this.differences.slice(before).some((difference) => !isCompatibleProtobufChange(difference))) this.add('FIELD_NAMED_TYPE_CHANGED');
   }
 
@@ -246,7 +251,11 @@ function unionOf(a: ReadonlyArray<{ name: string }>, b: ReadonlyArray<{ name: st
   return [...new Set([...a.map((entry) => entry.name), ...b.map((entry) => entry.name)])];
 }
 
-function localName(type: Type, packageName: string): string {
+/** The name within its package ('Outer.Inner'): a package change is reported on its own. */
+function localName(type: Type): string {
+  let scope = type.parent;
+  while (scope instanceof Type) scope = scope.parent;
+  const packageName = scope ? fullName(scope) : '';
   const name = fullName(type);
-  return packageName !== '' && name.startsWith(`${packageName}.`) ? name.slice(packageName.length + 1) : name;
+  return packageName !== '' ? name.slice(packageName.length + 1) : name;
 }
