@@ -37,6 +37,7 @@ const SCHEMA_CHARS_MAX = 10 * 1024;
  * latest first, stopping at the first that fails; a change of schema type is incompatible.
  */
 export function checkCompatibility(check: CompatibilityCheck): CompatibilityResult {
+  if (check.level === 'NONE') return { compatible: true, messages: [], reasons: [] };
   const rule = compatibilityRule(check.level);
   const newestFirst = [...check.previousSchemas].reverse();
   const targets = rule.transitive ? newestFirst : newestFirst.slice(0, 1);

@@ -10,7 +10,7 @@
 import { Enum, MapField, Type, type Field, type FieldBase, type OneOf, type ReflectionObject } from 'protobufjs';
 import type { Incompatibility } from '../incompatibility';
 import { isCompatibleProtobufChange, protobufIncompatibility, type ProtobufDifference } from './protobuf-difference';
-import { fullName, ruleOf, type ProtobufSchema } from './protobuf-schema';
+import { fullName, ownFields, ruleOf, type ProtobufSchema } from './protobuf-schema';
 
 const SCALAR_GROUPS: Record<string, string> = {
   int32: 'GENERAL_NUMBER', int64: 'GENERAL_NUMBER', uint32: 'GENERAL_NUMBER', uint64: 'GENERAL_NUMBER', bool: 'GENERAL_NUMBER',
@@ -232,7 +232,7 @@ function scalarName(field: FieldBase): string {
 }
 
 function regularFields(type: Type): Field[] {
-  return type.fieldsArray.filter((field) => field.extend === undefined && !(field.partOf && !isSynthetic(field.partOf)));
+  return ownFields(type).filter((field) => !(field.partOf && !isSynthetic(field.partOf)));
 }
 
 function realOneofs(type: Type): OneOf[] {

@@ -6,7 +6,7 @@
  * Confluent wire format addresses messages by their index in the file.
  */
 import { Enum, Field, MapField, Method, OneOf, Service, Type, type ReflectionObject } from 'protobufjs';
-import { isGroup, ruleOf, type ProtoFile } from './protobuf-schema';
+import { isGroup, ownFields, ruleOf, type ProtoFile } from './protobuf-schema';
 
 export interface PrintOptions {
   readonly normalize: boolean;
@@ -61,7 +61,7 @@ class Printer {
     const lines = this.options(type.options).map((option) => `${inner}option ${option};`);
     lines.push(...this.reserved(type.reserved, inner));
     if (type.extensions?.length) lines.push(`${inner}extensions ${type.extensions.map(range).join(', ')};`);
-    const own = type.fieldsArray.filter((field) => field.extend === undefined);
+    const own = ownFields(type);
     const oneofs = type.oneofsArray.filter((oneof) => !isSynthetic(oneof));
     const entries: Array<{ number: number; lines: string[] }> = [];
     for (const field of own) {

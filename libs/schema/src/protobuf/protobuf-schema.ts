@@ -127,10 +127,9 @@ function validateFile(file: ProtoFile): void {
   const proto3 = file.syntax === 'proto3';
   const visit = (object: ReflectionObject): void => {
     if (object instanceof Type) {
-      for (const field of object.fieldsArray) {
-        if (field.extend !== undefined) continue;
-        if (object.isReservedId(field.id)) fail(`field '${field.name}' of message ${fullName(object)} uses reserved number ${field.id}`);
-        if (object.isReservedName(field.name)) fail(`field '${field.name}' of message ${fullName(object)} uses a reserved name`);
+      for (const field of ownFields(object)) {
+        if (isReserved(object.reserved, field.id)) fail(`field '${field.name}' of message ${fullName(object)} uses reserved number ${field.id}`);
+        if (isReserved(object.reserved, field.name)) fail(`field '${field.name}' of message ${fullName(object)} uses a reserved name`);
         if (field.id < 1 || field.id > 536870911 || (field.id >= 19000 && field.id <= 19999)) {
           fail(`field '${field.name}' of message ${fullName(object)} has number ${field.id}, outside 1..536870911 or in the reserved 19000..19999`);
         }
@@ -141,12 +140,25 @@ function validateFile(file: ProtoFile): void {
       const entries = Object.entries(object.values);
       if (proto3 && entries.length > 0 && entries[0][1] !== 0) fail(`the first value of enum ${fullName(object)} must be zero in proto3`);
       for (const [name, number] of entries) {
-        if (object.isReservedId(number)) fail(`value ${name} of enum ${fullName(object)} uses reserved number ${number}`);
-        if (object.isReservedName(name)) fail(`value ${name} of enum ${fullName(object)} uses a reserved name`);
+        if (isReserved(object.reserved, number)) fail(`value ${name} of enum ${fullName(object)} uses reserved number ${number}`);
+        if (isReserved(object.reserved, name)) fail(`value ${name} of enum ${fullName(object)} uses a reserved name`);
       }
     }
   };
   file.types.forEach(visit);
+}
+
+/** protobufjs's own check treats the end of a range as exclusive; `reserved 8 to 10` includes 10. */
+function isReserved(reserved: Array<number[] | string> | undefined, idOrName: number | string): boolean {
+  return (reserved ?? []).some((entry) => (Array.isArray(entry) ? typeof idOrName === 'number' && idOrName >= entry[0] && idOrName <= entry[1] : entry === idOrName));
+}
+
+/**
+ * A message's own fields: protobufjs also lists there the extensions declared for it elsewhere
+ * (named '.pkg.name'), which belong to their `extend` block.
+ */
+export function ownFields(type: Type): Field[] {
+  return type.fieldsArray.filter((field) => field.extend === undefined && !field.name.startsWith('.'));
 }
 
 function fail(reason: string): never {
