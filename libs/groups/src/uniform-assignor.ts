@@ -4,13 +4,15 @@
  * 1. Sticky: each member keeps the partitions of its current target that still exist and that
  *    it still subscribes to (the first claimant wins a partition claimed twice).
  * 2. Fill: every partition left over goes to the subscriber holding the fewest partitions
- *    (ties: lowest memberId), topics and partitions in ascending order.
+ *    (ties: lowest memberId); topics with fewer subscribers first, partitions ascending.
  * 3. Balance: while some partition's owner holds at least two more partitions than one of the
- *    topic's other subscribers, the partition moves to the least loaded subscriber. Partitions
- *    gained in step 2 move before kept ones. Every move lowers the sum of squared loads, so this
- *    ends; when it ends no single move can even out the load any further. With identical
- *    subscriptions that means every member is within one partition of every other, and a
- *    member joining or leaving moves only the partitions the new balance needs.
+ *    topic's subscribers, one partition moves, out of the most loaded member such a partition
+ *    has, to the least loaded subscriber; partitions gained in step 2 move before kept ones.
+ *    Every move lowers the sum of squared loads, so this ends, and then no single move can even
+ *    out the load any further. With identical subscriptions that means every member is within
+ *    one partition of every other, and a member joining or leaving moves only the partitions
+ *    the new balance needs. With different subscriptions a better balance may need a chain of
+ *    moves (a→b so that b→c); like Kafka's, this assignor does not search for those.
  *
  * Racks are not taken into account.
  */
@@ -68,7 +70,9 @@ export class UniformAssignor implements PartitionAssignor {
       }
     }
 
-    for (const topic of [...subscribers.keys()].sort()) {
+    // Topics with the fewest subscribers first: their partitions have the fewest places to go.
+    const fillOrder = [...subscribers.keys()].sort((a, b) => (subscribers.get(a)?.length ?? 0) - (subscribers.get(b)?.length ?? 0) || (a < b ? -1 : 1));
+    for (const topic of fillOrder) {
       const candidates = subscribers.get(topic) ?? [];
       const count = spec.partitionCounts.get(topic) ?? 0;
       for (let partition = 0; partition < count; partition++) {
@@ -84,24 +88,26 @@ export class UniformAssignor implements PartitionAssignor {
     return out;
   }
 
+  /** One move at a time, always out of the most loaded member that has a partition worth moving. */
   private balance(loads: Loads, memberIds: readonly string[], subscribers: ReadonlyMap<string, string[]>): void {
-    let moved = true;
-    while (moved) {
-      moved = false;
+    for (;;) {
       const heaviestFirst = [...memberIds].sort((a, b) => loads.count(b) - loads.count(a) || (a < b ? -1 : 1));
-      for (const from of heaviestFirst) {
-        const held = loads.partitionsOf(from);
-        for (let i = held.length - 1; i >= 0; i--) {
-          const tp = held[i];
-          const to = loads.leastLoaded(subscribers.get(tp.topic) ?? []);
-          if (loads.count(to) < held.length - 1) {
-            held.splice(i, 1);
-            loads.partitionsOf(to).push(tp);
-            moved = true;
-          }
-        }
+      const move = this.firstUsefulMove(loads, heaviestFirst, subscribers);
+      if (!move) return;
+      const [tp] = loads.partitionsOf(move.from).splice(move.index, 1);
+      loads.partitionsOf(move.to).push(tp);
+    }
+  }
+
+  private firstUsefulMove(loads: Loads, heaviestFirst: readonly string[], subscribers: ReadonlyMap<string, string[]>): { from: string; index: number; to: string } | undefined {
+    for (const from of heaviestFirst) {
+      const held = loads.partitionsOf(from);
+      for (let index = held.length - 1; index >= 0; index--) {
+        const to = loads.leastLoaded(subscribers.get(held[index].topic) ?? []);
+        if (loads.count(to) < held.length - 1) return { from, index, to };
       }
     }
+    return undefined;
   }
 }
 
