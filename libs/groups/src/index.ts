@@ -1,6 +1,7 @@
 export * from './assignment';
 export * from './assignors';
-export * from './consumer-group';
+export type { CommittedOffset, GroupMember, GroupState } from './consumer-group';
+export { GROUP_STATES, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from './consumer-group';
 export * from './coordinator-partition';
 export * from './group-coordinator-state';
 export * from './group-description';
