@@ -8,6 +8,7 @@ import { TributaryError } from '@tributary/protocol';
 import { Assignment, topicPartitionsOf } from './assignment';
 import { DEFAULT_ASSIGNOR } from './assignors';
 import { GroupRecord, MemberMetadataValue, OffsetCommitValue } from './group-record';
+import { NEW_MEMBER_METADATA } from './member-metadata';
 import { JOINING_MEMBER, MemberAssignmentState } from './member-reconciliation';
 import { AssignorName } from './partition-assignor';
 import { SubscriptionMetadata } from './subscription-metadata';
@@ -25,8 +26,6 @@ export interface GroupMember extends MemberMetadataValue, MemberAssignmentState 
   readonly memberId: string;
 }
 
-/** What a member looks like when a record other than its MemberMetadata comes first (after compaction). */
-const BLANK_METADATA: MemberMetadataValue = { clientId: '', clientHost: '', subscribedTopicNames: [], rebalanceTimeoutMs: -1 };
 
 export type CommittedOffset = OffsetCommitValue;
 
@@ -147,7 +146,7 @@ export class ConsumerGroup {
   }
 
   private memberOrBlank(memberId: string): GroupMember {
-    return this.members.get(memberId) ?? { memberId, ...BLANK_METADATA, ...JOINING_MEMBER };
+    return this.members.get(memberId) ?? { memberId, ...NEW_MEMBER_METADATA, ...JOINING_MEMBER };
   }
 
   private removeMember(memberId: string): void {

@@ -9,8 +9,7 @@
  * coordinator holds is always exactly what replaying its records gives. No I/O, no clock, no
  * randomness: time comes in as `nowMs`, member ids from the injected `newMemberId`.
  */
-import { Assignment, EMPTY_ASSIGNMENT, TopicPartition, assignmentsEqual, isSubAssignment } from './assignment';
-import { ASSIGNORS } from './assignors';
+import { EMPTY_ASSIGNMENT, TopicPartition, assignmentsEqual, isSubAssignment } from './assignment';
 import {
   ConsumerGroup,
   GroupMember,
@@ -32,18 +31,18 @@ import {
   fetchCommittedOffsets,
   offsetCommitRecords,
 } from './group-offsets';
-import { GroupRecord, MemberMetadataValue } from './group-record';
+import { GroupRecord } from './group-record';
 import { HeartbeatRequest, HeartbeatResponse, ownedPartitionsOf, validateHeartbeatRequest } from './heartbeat-request';
 import { JOINING_MEMBER, MemberAssignmentState, memberAssignmentEqual, reconcileMember } from './member-reconciliation';
-import { AssignorName } from './partition-assignor';
+import { NEW_MEMBER_METADATA, memberMetadataEqual, subscriptionChanged, updatedMemberMetadata } from './member-metadata';
 import {
   SubscriptionMetadata,
   TopicsView,
   computeSubscriptionMetadata,
-  subscribedTopicsOf,
   subscriptionMetadataEqual,
   subscriptionMetadataTopics,
 } from './subscription-metadata';
+import { targetAssignmentRecords } from './target-assignment';
 
 export interface GroupCoordinatorConfig {
   /** group.consumer.session.timeout.ms: a member that does not heartbeat for this long is removed. */
@@ -101,42 +100,6 @@ type Emit = (r: GroupRecord) => void;
 function byString(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-function memberMetadataOf(m: MemberMetadataValue): MemberMetadataValue {
-  const optional = { instanceId: m.instanceId, rackId: m.rackId, subscribedTopicRegex: m.subscribedTopicRegex, serverAssignor: m.serverAssignor };
-  return {
-    ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<MemberMetadataValue>),
-    clientId: m.clientId,
-    clientHost: m.clientHost,
-    subscribedTopicNames: m.subscribedTopicNames,
-    rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-  };
-}
-
-function metadataEqual(a: MemberMetadataValue, b: MemberMetadataValue): boolean {
-  return JSON.stringify(memberMetadataOf(a)) === JSON.stringify(memberMetadataOf(b));
-}
-
-function subscriptionChanged(a: MemberMetadataValue, b: MemberMetadataValue): boolean {
-  return a.subscribedTopicRegex !== b.subscribedTopicRegex || a.subscribedTopicNames.join('\u0000') !== b.subscribedTopicNames.join('\u0000');
-}
-
-/** The member's metadata after the request: absent fields keep their value. */
-function updatedMetadata(before: MemberMetadataValue, req: HeartbeatRequest): MemberMetadataValue {
-  const regex = req.subscribedTopicRegex === undefined ? before.subscribedTopicRegex : req.subscribedTopicRegex || undefined;
-  return memberMetadataOf({
-    instanceId: req.instanceId ?? before.instanceId,
-    rackId: req.rackId ?? before.rackId,
-    clientId: req.clientId ?? before.clientId,
-    clientHost: req.clientHost ?? before.clientHost,
-    subscribedTopicNames: req.subscribedTopicNames ? [...new Set(req.subscribedTopicNames)].sort(byString) : before.subscribedTopicNames,
-    subscribedTopicRegex: regex,
-    serverAssignor: (req.serverAssignor as AssignorName | undefined) ?? before.serverAssignor,
-    rebalanceTimeoutMs: req.rebalanceTimeoutMs ?? before.rebalanceTimeoutMs,
-  });
-}
-
-const NEW_MEMBER_METADATA: MemberMetadataValue = { clientId: '', clientHost: '', subscribedTopicNames: [], rebalanceTimeoutMs: -1 };
 
 export class GroupCoordinatorState {
   readonly config: GroupCoordinatorConfig;
@@ -401,10 +364,10 @@ export class GroupCoordinatorState {
     } else {
       before = { memberId, ...NEW_MEMBER_METADATA, ...JOINING_MEMBER };
     }
-    const metadata = updatedMetadata(before, req);
+    const metadata = updatedMemberMetadata(before, req);
     const isNew = !member && !takesOver;
     const renamed = takesOver !== undefined && takesOver.memberId !== memberId;
-    if (isNew || renamed || !metadataEqual(before, metadata)) emit({ type: 'MemberMetadata', groupId, memberId, value: metadata });
+    if (isNew || renamed || !memberMetadataEqual(before, metadata)) emit({ type: 'MemberMetadata', groupId, memberId, value: metadata });
     const previous = takesOver ?? member;
     if (previous && (renamed || !memberAssignmentEqual(previous, before))) {
       emit({ type: 'CurrentMemberAssignment', groupId, memberId, value: assignmentStateOf(before) });
@@ -421,7 +384,7 @@ export class GroupCoordinatorState {
     if (bump) emit({ type: 'GroupMetadata', groupId, value: { groupEpoch: group.groupEpoch + 1 } });
 
     // 3. A new group epoch gets a new target assignment.
-    if (group.groupEpoch > group.targetAssignmentEpoch) this.updateTargetAssignment(group, emit);
+    if (group.groupEpoch > group.targetAssignmentEpoch) targetAssignmentRecords(group).forEach(emit);
 
     // 4. The member moves towards its target as far as revocations and other owners allow.
     const current = group.members.get(memberId);
@@ -469,27 +432,6 @@ export class GroupCoordinatorState {
       groupId,
       value: { topics: [...metadata.entries()].map(([topicName, t]) => ({ topicName, topicId: t.topicId, numPartitions: t.numPartitions })) },
     };
-  }
-
-  private updateTargetAssignment(group: ConsumerGroup, emit: Emit): void {
-    const members = [...group.members.values()]
-      .sort((a, b) => byString(a.memberId, b.memberId))
-      .map((m) => ({
-        memberId: m.memberId,
-        ...(m.instanceId === undefined ? {} : { instanceId: m.instanceId }),
-        ...(m.rackId === undefined ? {} : { rackId: m.rackId }),
-        subscribedTopics: subscribedTopicsOf(m, group.subscriptionMetadata),
-        currentTarget: group.targetAssignment.get(m.memberId) ?? EMPTY_ASSIGNMENT,
-      }));
-    const partitionCounts = new Map([...group.subscriptionMetadata.entries()].map(([name, t]) => [name, t.numPartitions]));
-    const target = ASSIGNORS[group.preferredAssignor].assign({ members, partitionCounts });
-    for (const m of members) {
-      const partitions: Assignment = target.get(m.memberId) ?? EMPTY_ASSIGNMENT;
-      if (!assignmentsEqual(partitions, m.currentTarget) || !group.targetAssignment.has(m.memberId)) {
-        emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId: m.memberId, value: { partitions } });
-      }
-    }
-    emit({ type: 'TargetAssignmentMetadata', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
   }
 
   /** Removes a member (left, expired or fenced): its partitions are free at once; the group epoch is bumped. */

@@ -4,7 +4,7 @@
  * what must hold after every step. The checker lives here, outside the code under test, and
  * reads the clients' own views: what each consumer believes it owns.
  */
-import { Assignment, EMPTY_ASSIGNMENT, topicPartitionsOf } from '../assignment';
+import { EMPTY_ASSIGNMENT, topicPartitionsOf, unionAssignments } from '../assignment';
 import { GroupCoordinatorState } from '../group-coordinator-state';
 import { GroupRecord } from '../group-record';
 import { sequentialMemberIds } from './sequential-member-ids';
@@ -67,7 +67,7 @@ export class GroupWorld {
     if (lose || !response) return;
     c.lastResponseMs = this.nowMs;
     c.nextHeartbeatMs = this.nowMs + (response.heartbeatIntervalMs || 5000);
-    if (c.ignoresRevocation && response.errorCode === 'NONE' && c.consumer.memberEpoch > 0) c.consumer.owned = union(keep, c.consumer.owned);
+    if (c.ignoresRevocation && response.errorCode === 'NONE' && c.consumer.memberEpoch > 0) c.consumer.owned = unionAssignments(keep, c.consumer.owned);
   }
 
   tick(elapsedMs: number, order: readonly number[]): void {
@@ -176,10 +176,4 @@ export class GroupWorld {
       for (let p = 0; p < t.numPartitions; p++) if (!owned.has(`${t.name}-${p}`)) throw new Error(`t=${this.nowMs}: ${t.name}-${p} is owned by nobody`);
     }
   }
-}
-
-function union(a: Assignment, b: Assignment): Assignment {
-  const out = new Map<string, Set<number>>();
-  for (const x of [a, b]) for (const [t, ps] of Object.entries(x)) out.set(t, new Set([...(out.get(t) ?? []), ...ps]));
-  return Object.fromEntries([...out].sort(([x], [y]) => (x < y ? -1 : 1)).map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]));
 }
