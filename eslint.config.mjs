@@ -16,7 +16,9 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Combined mode (process.roles=broker,controller): the broker starts the controller app's
+          // startController in its own process, as Kafka's KafkaRaftServer runs both roles.
+          allow: ['@tributary/controller'],
           depConstraints: [
             // Pure cores: no framework, no transport, no Node I/O.
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: [...frameworks, ...nodeIo] },

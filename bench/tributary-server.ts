@@ -12,6 +12,7 @@ const SERVER_BIN = join(__dirname, '..', 'apps', 'broker', 'bin', 'tributary-ser
 export async function startTributaryServer(options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
+  const controllerPort = await freePort();
   return ServerProcess.start({
     name: 'tributary-server',
     command: process.execPath,
@@ -19,6 +20,7 @@ export async function startTributaryServer(options: { cpuProfileDir?: string } =
     args: (dataDir) => [
       ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
       SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort),
+      '--controller-port', String(controllerPort),
     ],
   });
 }

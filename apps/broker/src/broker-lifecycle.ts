@@ -1,17 +1,18 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { BROKER_LOGGER } from './broker-logger';
-import { BROKER_OPTIONS, DEFAULT_GRPC_PORT, DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
+import { BROKER_OPTIONS, DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata } from './cluster-metadata';
 import { PartitionLogs } from './partition-logs';
 import { TopicAdmin } from './topic-admin';
 
 /**
- * Start-up and shutdown order of the node's state: metadata first (replayed into the image, or
- * fetched from the controller quorum), then the partition logs it names (recovered), then this
- * broker's registration. On shutdown,
- * after the gRPC server has drained (GrpcServerHost, beforeApplicationShutdown), every log is
- * flushed and closed, the metadata log last.
+ * Start-up and shutdown order of the node's state: metadata first (fetched from the controller
+ * quorum), then the partition logs it names (recovered), then — once gRPC is bound — this broker's
+ * registration, which resolves when the controller has unfenced it. On shutdown: a controlled
+ * shutdown first (leaderships move away while this broker still serves), then after the gRPC
+ * server has drained (GrpcServerHost, beforeApplicationShutdown) every log is flushed and
+ * closed, the metadata stream last.
  */
 @Injectable()
 export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -27,7 +28,6 @@ export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.metadata.open();
       await this.admin.openLogs();
-      await this.admin.registerSelf(this.options.host ?? DEFAULT_HOST, this.options.port ?? DEFAULT_GRPC_PORT);
     } catch (error) {
       // A failed start leaves nothing open behind it (logs, metadata streams and timers).
       await this.onApplicationShutdown();
@@ -35,9 +35,14 @@ export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Re-registers with the port actually bound (an ephemeral one when port 0 was asked for). */
+  /** Registers with the port actually bound (an ephemeral one when port 0 was asked for) and waits to be unfenced. */
   async announce(port: number): Promise<void> {
-    if (port !== (this.options.port ?? DEFAULT_GRPC_PORT)) await this.admin.registerSelf(this.options.host ?? DEFAULT_HOST, port);
+    await this.admin.registerSelf(this.options.host ?? DEFAULT_HOST, port);
+  }
+
+  /** The first step of a clean stop, before anything stops serving. */
+  async shutDownControlled(): Promise<void> {
+    await this.metadata.shutDownControlled();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -8,6 +8,8 @@ export interface StartBrokerOptions {
   port?: number;
   /** Prometheus metrics port; 9644 by default, 0 for an ephemeral port. */
   metricsPort?: number;
+  /** gRPC port of the controller when this process is the quorum's only voter; 9093 by default, 0 for an ephemeral port. */
+  controllerPort?: number;
   /** Broker configs by Kafka's names, e.g. {'auto.create.topics.enable': 'false'}. */
   config?: Record<string, string>;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
@@ -18,6 +20,8 @@ export interface RunningBroker {
   /** The bound gRPC port (the ephemeral one when 0 was asked for). */
   port: number;
   metricsPort: number;
+  /** The bound port of the controller running in this process (combined mode); undefined for a broker only. */
+  controllerPort: number | undefined;
   /** Stops accepting, drains calls in flight, flushes and closes every log. */
   close(): Promise<void>;
 }

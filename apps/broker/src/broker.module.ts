@@ -8,8 +8,6 @@ import { BROKER_LOGGER, createBrokerLogger } from './broker-logger';
 import { BrokerMetrics } from './broker-metrics';
 import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata } from './cluster-metadata';
-import { controllerQuorumVoters } from './controller-quorum-voters';
-import { EmbeddedClusterMetadata } from './embedded-cluster-metadata';
 import { FetchService } from './fetch-service';
 import { GrpcServerHost } from './grpc-server-host';
 import { ListOffsetsService } from './list-offsets-service';
@@ -23,9 +21,9 @@ import { QuorumMetadataClient } from './quorum-metadata-client';
 import { TopicAdmin } from './topic-admin';
 
 /**
- * Wires the broker: libraries in, gRPC and metrics out. With controller.quorum.voters set the
- * metadata comes from that controller quorum (QuorumMetadataClient); without it, from the
- * embedded single-node controller (EmbeddedClusterMetadata).
+ * Wires the broker: libraries in, gRPC and metrics out. The metadata comes from the controller
+ * quorum of controller.quorum.voters (QuorumMetadataClient) — in combined mode a quorum of one
+ * running in this process (startBroker).
  */
 @Module({})
 export class BrokerModule {
@@ -37,7 +35,7 @@ export class BrokerModule {
         { provide: BROKER_LOGGER, useValue: createBrokerLogger(options.logLevel) },
         brokerConfigProvider,
         AppendNotifier,
-        { provide: ClusterMetadata, useClass: controllerQuorumVoters(options) ? QuorumMetadataClient : EmbeddedClusterMetadata },
+        { provide: ClusterMetadata, useClass: QuorumMetadataClient },
         PartitionLogs,
         TopicAdmin,
         PartitionResolver,

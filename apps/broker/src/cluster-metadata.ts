@@ -17,10 +17,9 @@ export interface ProducerIdBlock {
 
 /**
  * The cluster metadata as the rest of the broker sees it: the current MetadataImage, change
- * notifications, and the controller's decisions. Two implementations: EmbeddedClusterMetadata
- * (the single node decides and keeps its own metadata log) and QuorumMetadataClient (the
- * active controller of a quorum decides; this broker follows its log). A mutation resolves once
- * its effect is in `image` and every onChange listener has run for it.
+ * notifications, and the controller's decisions (QuorumMetadataClient: the active controller of
+ * the quorum decides; this broker follows its log). A mutation resolves once its effect is in
+ * `image` and every onChange listener has run for it.
  */
 export abstract class ClusterMetadata {
   private readonly listeners: ((image: MetadataImage) => Promise<void>)[] = [];
@@ -31,10 +30,12 @@ export abstract class ClusterMetadata {
   /** The active controller's node id as last known; -1 when none is known. */
   abstract get controllerId(): number;
 
-  /** Reads meta.properties and builds the image (replayed, or fetched from the quorum). */
+  /** Reads meta.properties and builds the image from the quorum's metadata log. */
   abstract open(): Promise<void>;
-  /** Registers (or re-registers) this broker, reachable at host:port. */
+  /** Registers (or re-registers) this broker, reachable at host:port; resolves once it is unfenced. */
   abstract registerSelf(host: string, port: number): Promise<void>;
+  /** Asks the controller to move this broker's leaderships away before it stops. */
+  abstract shutDownControlled(): Promise<void>;
   abstract createTopic(request: CreateTopicRequest): Promise<TopicCreation>;
   abstract deleteTopic(name: string): Promise<void>;
   abstract createPartitions(request: CreatePartitionsRequest): Promise<TopicImage>;

@@ -1,5 +1,6 @@
 /**
- * `tributary-server`: starts a single-node Tributary and stops it cleanly on SIGINT/SIGTERM.
+ * `tributary-server`: starts a Tributary broker (with its controller, for a one-node cluster) and
+ * stops it cleanly on SIGINT/SIGTERM.
  * The lines announcing where it listens go to stderr, so stdout stays pure JSON logs.
  */
 import { closeOnSignals, exitOnStartFailure } from '@tributary/service-common';
@@ -15,10 +16,11 @@ async function main(): Promise<void> {
     `Tributary is running.\n` +
       `  gRPC (broker, admin, health, reflection): ${host}:${broker.port}\n` +
       `  metrics: http://${host}:${broker.metricsPort}/metrics\n` +
+      (broker.controllerPort !== undefined ? `  controller (Raft voter, ControllerService): ${host}:${broker.controllerPort}\n` : '') +
       `  data dir: ${resolve(options.dataDir)}\n` +
       `Press Ctrl-C to stop.\n`,
   );
-  closeOnSignals(() => broker.close(), { stopping: 'stopping (draining calls, flushing logs)...', stopped: 'Tributary stopped.' });
+  closeOnSignals(() => broker.close(), { stopping: 'stopping (moving leaderships, draining calls, flushing logs)...', stopped: 'Tributary stopped.' });
 }
 
 main().catch(exitOnStartFailure('tributary-server'));

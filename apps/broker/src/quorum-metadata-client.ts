@@ -1,5 +1,5 @@
-import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import type { RequestOf, ResponseOf, UnaryClientMethod } from '@tributary/service-common';
+import { credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { callUnary, parseQuorumVoters, type RequestOf, type ResponseOf, type UnaryClientMethod } from '@tributary/service-common';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   decodeMetadataRecord,
@@ -26,7 +26,6 @@ import { BROKER_CONFIG } from './broker-config-provider';
 import { BROKER_LOGGER } from './broker-logger';
 import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata, type ProducerIdBlock, type TopicCreation } from './cluster-metadata';
-import { controllerQuorumVoters } from './controller-quorum-voters';
 import { loadOrCreateMetaProperties } from './meta-properties';
 
 type UnaryMethod = {
@@ -39,6 +38,10 @@ type ControllerResponse<K extends UnaryMethod> = ResponseOf<ControllerServiceCli
 const CALL_DEADLINE_MS = 5_000;
 /** Pause before trying the next controller when none named the active one. */
 const RETRY_BACKOFF_MS = 50;
+/** Pause between heartbeats while waiting to be unfenced at start (the regular interval is for a running broker). */
+const UNFENCE_RETRY_MS = 50;
+/** Pause between controlled-shutdown heartbeats while the controller moves leaderships away. */
+const CONTROLLED_SHUTDOWN_RETRY_MS = 100;
 
 /**
  * A broker's view of the metadata kept by a controller quorum (controller.quorum.voters set).
@@ -48,9 +51,10 @@ const RETRY_BACKOFF_MS = 50;
  *   controller of another cluster refuses its registration (INCONSISTENT_CLUSTER_ID);
  * - the image: a FetchMetadata stream from the applied offset (a snapshot replaces the image,
  *   batches apply in order), reopened from the last applied offset to the next voter when it ends;
- * - liveness: RegisterBroker with one incarnation id per start, then BrokerHeartbeat every
- *   broker.heartbeat.interval.ms reporting the applied offset (which unfences the broker once it
- *   caught up); STALE_BROKER_EPOCH (e.g. fenced by a new controller) registers again;
+ * - liveness: RegisterBroker with one incarnation id per start, heartbeats until the controller
+ *   unfences it (it has caught up with the metadata log), then BrokerHeartbeat every
+ *   broker.heartbeat.interval.ms; STALE_BROKER_EPOCH (e.g. fenced by a new controller) registers
+ *   again; on a clean stop, a controlled shutdown moves its leaderships away first;
  * - mutations go to the active controller (following NOT_CONTROLLER hints, otherwise trying the
  *   next voter) and resolve once the local image has reached the offset that controller had
  *   applied when it answered, so a caller reads its own writes from `image`.
@@ -86,7 +90,9 @@ export class QuorumMetadataClient extends ClusterMetadata {
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {
     super();
-    this.voters = controllerQuorumVoters(options) ?? new Map();
+    const voters = brokerConfig.controllerQuorumVoters;
+    if (voters === null) throw new TributaryError('INVALID_CONFIG', 'a broker needs controller.quorum.voters: the controllers it follows, as id@host:port entries');
+    this.voters = parseQuorumVoters(voters.join(','));
     this.voterIds = [...this.voters.keys()];
     this.target = this.voterIds[0];
   }
@@ -124,7 +130,35 @@ export class QuorumMetadataClient extends ClusterMetadata {
   async registerSelf(host: string, port: number): Promise<void> {
     this.endpoint = { host, port };
     await this.register();
+    await this.awaitUnfenced();
     this.heartbeatTimer ??= setInterval(() => void this.heartbeat(), this.brokerConfig.brokerHeartbeatIntervalMs);
+  }
+
+  /**
+   * Kafka's controlled shutdown: heartbeats asking to shut down until the controller has moved
+   * every leadership this broker holds to another in-sync replica and fenced it, so clients are
+   * redirected before it stops serving rather than after a session timeout. Gives up after
+   * broker.session.timeout.ms (the lease then lapses as for a crash).
+   */
+  async shutDownControlled(): Promise<void> {
+    if (this.brokerEpoch < 0 || this.closed) return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    const deadline = performance.now() + this.brokerConfig.brokerSessionTimeoutMs;
+    while (performance.now() < deadline) {
+      try {
+        const { response } = await this.callController('brokerHeartbeat', this.heartbeatRequest({ wantShutdown: true }));
+        if (response.shouldShutDown) {
+          this.logger.info({ brokerId: this.nodeId }, 'controlled shutdown complete: leaderships moved and broker fenced');
+          return;
+        }
+      } catch (error) {
+        this.logger.warn({ err: error }, 'controlled shutdown heartbeat failed; stopping without it');
+        return;
+      }
+      await sleep(CONTROLLED_SHUTDOWN_RETRY_MS);
+    }
+    this.logger.warn({ brokerId: this.nodeId }, 'controlled shutdown did not complete in broker.session.timeout.ms; stopping anyway');
   }
 
   async createTopic(request: CreateTopicRequest): Promise<TopicCreation> {
@@ -206,17 +240,29 @@ export class QuorumMetadataClient extends ClusterMetadata {
     this.logger.info({ brokerId: this.nodeId, brokerEpoch: this.brokerEpoch }, 'registered with the controller quorum');
   }
 
+  /**
+   * Heartbeats until unfenced: Kafka's broker does not finish starting before that either, since
+   * no replica is placed on a fenced broker. The first goes out once the image holds this broker's
+   * registration, so the controller finds it caught up.
+   */
+  private async awaitUnfenced(): Promise<void> {
+    await this.waitForOffset(await this.activeControllerOffset());
+    while (!this.closed) {
+      await this.heartbeat();
+      if (!this.fenced) return;
+      await sleep(UNFENCE_RETRY_MS);
+    }
+  }
+
+  private heartbeatRequest(wants: { wantShutdown: boolean }) {
+    return { brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.appliedOffset, wantFence: false, ...wants };
+  }
+
   private async heartbeat(): Promise<void> {
     if (this.heartbeating || this.closed) return;
     this.heartbeating = true;
     try {
-      const { response } = await this.callController('brokerHeartbeat', {
-        brokerId: this.nodeId,
-        brokerEpoch: this.brokerEpoch,
-        currentMetadataOffset: this.appliedOffset,
-        wantFence: false,
-        wantShutdown: false,
-      });
+      const { response } = await this.callController('brokerHeartbeat', this.heartbeatRequest({ wantShutdown: false }));
       if (this.fenced !== response.isFenced) this.logger.info({ brokerId: this.nodeId, fenced: response.isFenced }, 'broker fencing changed');
       this.fenced = response.isFenced;
     } catch (error) {
@@ -281,11 +327,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
   }
 
   private callOn<K extends UnaryMethod>(id: number, method: K, request: ControllerRequest<K>): Promise<ControllerResponse<K>> {
-    const client = this.client(id);
-    const fn = client[method] as unknown as UnaryClientMethod<ControllerRequest<K>, ControllerResponse<K>>;
-    return new Promise((resolve, reject) =>
-      fn.call(client, request, new Metadata(), { deadline: Date.now() + this.deadlineMs(method) }, (error, response) => (error ? reject(error) : resolve(response))),
-    );
+    return callUnary(this.client(id), method, request, { deadline: Date.now() + this.deadlineMs(method) });
   }
 
   /** A heartbeat stuck on a controller that went away must not outlast the lease it renews. */
@@ -331,12 +373,15 @@ export class QuorumMetadataClient extends ClusterMetadata {
   private async apply(message: FetchMetadataResponse): Promise<void> {
     // After a reconnect a controller may resend what this broker has: skip it.
     if (!message.isSnapshot && message.offset <= this.appliedOffset) return;
+    const previous = this.current;
     try {
       const records = message.records.map((record) => decodeMetadataRecord(Buffer.from(record)));
       this.current = (message.isSnapshot ? MetadataImage.EMPTY : this.current).apply(records);
-      this.appliedOffset = message.offset;
       await this.notifyChange(this.current);
+      // Only now: a caller waiting for this offset expects the listeners' effects (partition logs) in place.
+      this.appliedOffset = message.offset;
     } catch (error) {
+      this.current = previous;
       this.logger.error({ err: error, offset: message.offset }, 'applying a metadata batch failed; reopening the stream from the last applied offset');
       this.stream?.cancel();
     }

@@ -16,11 +16,12 @@ describe('server arguments', () => {
     expect(() => parseProperties('just words')).toThrow(/just words/);
   });
 
-  it('defaults to ./data, 127.0.0.1:9092 and metrics on 9644', () => {
+  it('defaults to ./data, 127.0.0.1:9092, the controller on 9093 and metrics on 9644', () => {
     expect(parseServerArgs([])).toEqual({
       dataDir: './data',
       host: '127.0.0.1',
       port: 9092,
+      controllerPort: 9093,
       metricsPort: 9644,
       config: {},
       logLevel: 'info',

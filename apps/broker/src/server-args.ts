@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { collectConfig, parsePort } from '@tributary/service-common';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_CONTROLLER_PORT } from '@tributary/controller';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT, type StartBrokerOptions } from './broker-options';
 
 /**
@@ -22,11 +23,12 @@ export function parseProperties(text: string): Record<string, string> {
 /** `tributary-server` flags into startBroker options; --config entries override --config-file. */
 export function parseServerArgs(argv: readonly string[]): StartBrokerOptions {
   const program = new Command('tributary-server')
-    .description('Runs a single-node Tributary (controller role and broker in one process).')
+    .description('Runs a Tributary broker; unless controller.quorum.voters names other controllers, its controller runs in the same process (a one-node cluster).')
     .option('--data-dir <dir>', 'where logs and metadata are kept', './data')
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'gRPC port (0: any free port)', parsePort, DEFAULT_GRPC_PORT)
     .option('--metrics-port <port>', 'Prometheus metrics port (0: any free port)', parsePort, DEFAULT_METRICS_PORT)
+    .option('--controller-port <port>', 'gRPC port of the controller when this node is the only one (0: any free port)', parsePort, DEFAULT_CONTROLLER_PORT)
     .option('--config-file <file>', "broker configs in Kafka's server.properties format")
     .option('--config <key=value>', 'a broker config by its Kafka name; repeatable', collectConfig, {})
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
@@ -37,6 +39,7 @@ export function parseServerArgs(argv: readonly string[]): StartBrokerOptions {
     host: string;
     port: number;
     metricsPort: number;
+    controllerPort: number;
     configFile?: string;
     config: Record<string, string>;
     logLevel: string;
@@ -47,6 +50,7 @@ export function parseServerArgs(argv: readonly string[]): StartBrokerOptions {
     host: flags.host,
     port: flags.port,
     metricsPort: flags.metricsPort,
+    controllerPort: flags.controllerPort,
     config: { ...fromFile, ...flags.config },
     logLevel: flags.logLevel,
   };

@@ -19,7 +19,7 @@ import { TributaryError } from '@tributary/protocol';
 import { AppendNotifier } from './append-notifier';
 import { BROKER_CONFIG } from './broker-config-provider';
 import { ClusterMetadata, type TopicCreation } from './cluster-metadata';
-import { METADATA_LOG_DIR } from './embedded-cluster-metadata';
+import { METADATA_LOG_DIR } from '@tributary/controller';
 import { PartitionLogs, partitionDirName } from './partition-logs';
 
 export interface TopicView {

@@ -26,7 +26,7 @@ describe('tributary cluster describe', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-cli-cluster-'));
 
   beforeAll(async () => {
-    [quorum, broker] = await Promise.all([ControllerTestCluster.start(3), startBroker({ dataDir, port: 0, metricsPort: 0, logLevel: 'silent' })]);
+    [quorum, broker] = await Promise.all([ControllerTestCluster.start(3), startBroker({ dataDir, port: 0, metricsPort: 0, controllerPort: 0, logLevel: 'silent' })]);
     brokers = [new HeartbeatingBroker(quorum, 1), new HeartbeatingBroker(quorum, 2)];
     for (const b of brokers) await b.register();
     await eventually(async () => {

@@ -14,7 +14,7 @@ describe('tributary CLI against a real broker', () => {
   const bootstrap = () => ['--bootstrap-server', `127.0.0.1:${port}`];
   const restartBroker = async () => {
     await broker?.close();
-    broker = await startBroker({ dataDir, port, metricsPort: 0, logLevel: 'silent' });
+    broker = await startBroker({ dataDir, port, metricsPort: 0, controllerPort: 0, logLevel: 'silent' });
     port = broker.port;
   };
 

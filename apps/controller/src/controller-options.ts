@@ -36,4 +36,6 @@ export const CONTROLLER_LOGGER = Symbol('CONTROLLER_LOGGER');
 export const CONTROLLER_CLUSTER_ID = Symbol('CONTROLLER_CLUSTER_ID');
 
 export const DEFAULT_CONTROLLER_PORT = 9093;
+/** Kafka's name for the metadata log's directory inside a data dir. */
+export const METADATA_LOG_DIR = '__cluster_metadata-0';
 export const DEFAULT_HOST = '127.0.0.1';

@@ -25,7 +25,7 @@ import { RaftNode, type RaftNodeStatus } from '@tributary/raft-node';
 import type { Logger } from 'pino';
 import { encodeMetadataBatch } from './metadata-batch-codec';
 import { MetadataLogState, type MetadataListener } from './metadata-log-state';
-import { CONTROLLER_CLUSTER_ID, CONTROLLER_LOGGER, CONTROLLER_OPTIONS, type StartControllerOptions } from './controller-options';
+import { CONTROLLER_CLUSTER_ID, CONTROLLER_LOGGER, CONTROLLER_OPTIONS, METADATA_LOG_DIR, type StartControllerOptions } from './controller-options';
 
 /** The active controller as a caller should reach it; `id` 0 when no leader is known. */
 export interface ControllerLeader {
@@ -71,7 +71,7 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
     this.raft = await RaftNode.start({
       id: nodeId(id),
       clusterId: this.clusterId,
-      dir: join(this.options.dataDir, '__cluster_metadata-0'),
+      dir: join(this.options.dataDir, METADATA_LOG_DIR),
       stateMachine: this.state,
       peers: new Map([...voters].filter(([peer]) => peer !== id).map(([peer, address]) => [nodeId(peer), address])),
       initialVoters: [...voters.keys()].map(nodeId),

@@ -18,11 +18,18 @@ import {
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 
+export const PROCESS_ROLES = ['broker', 'controller'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   { name: 'node.id', type: 'INT', defaultValue: '1', min: 0, readOnly: true,
     documentation: 'The node id of this server. Kafka requires it in KRaft mode; Tributary defaults to 1 so a single node starts with no settings.' },
   { name: 'broker.id', type: 'INT', defaultValue: null, min: 0, readOnly: true,
     documentation: 'Synonym of node.id kept for older configurations; when both are set they must agree.' },
+  { name: 'process.roles', type: 'LIST', defaultValue: null, validValues: PROCESS_ROLES, allowEmpty: false, readOnly: true,
+    documentation: 'The roles of this process: broker, controller, or broker,controller (combined mode). Unset: broker when controller.quorum.voters is set, otherwise broker,controller with this node as the only voter.' },
+  { name: 'controller.quorum.voters', type: 'LIST', defaultValue: null, allowEmpty: false, readOnly: true,
+    documentation: 'The controller quorum as id@host:port entries, e.g. 1@127.0.0.1:9093,2@127.0.0.1:9094. Unset: this process is the only controller.' },
   { name: 'broker.rack', type: 'STRING', defaultValue: null, readOnly: true,
     documentation: 'Rack of the broker, used for rack-aware replica placement.' },
   { name: 'num.partitions', type: 'INT', defaultValue: '1', min: 1,
@@ -103,6 +110,10 @@ export const BROKER_CONFIG_DEFS_BY_NAME = indexConfigDefs(BROKER_CONFIG_DEFS);
 
 export interface BrokerConfig {
   readonly nodeId: number;
+  /** As given; null when unset (the broker then derives the roles from controllerQuorumVoters). */
+  readonly processRoles: readonly ProcessRole[] | null;
+  /** The `id@host:port` entries as given; null when unset. */
+  readonly controllerQuorumVoters: readonly string[] | null;
   readonly rack: string | null;
   readonly numPartitions: number;
   readonly defaultReplicationFactor: number;
@@ -176,6 +187,8 @@ export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}
 
   return {
     nodeId: brokerId ?? num('node.id'),
+    processRoles: values.get('process.roles') as readonly ProcessRole[] | null,
+    controllerQuorumVoters: values.get('controller.quorum.voters') as readonly string[] | null,
     rack: values.get('broker.rack') as string | null,
     numPartitions: num('num.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),

@@ -334,6 +334,16 @@ describe('ControllerStateMachine broker registration', () => {
     }
   });
 
+  it('a fenced broker holds no session: another incarnation registers at once after a controlled shutdown', () => {
+    const { controller, state, register, heartbeat } = quorum();
+    register(1, 0);
+    heartbeat(1, 1000);
+    heartbeat(1, 1001, { wantShutdown: true });
+    expect(state.image.broker(1)?.fenced).toBe(true);
+    const request = { brokerId: 1, incarnationId: 'restarted', clusterId: 'c1', endpoints: [] };
+    expect(controller.registerBroker(state.image, request, 1002).records.at(-1)).toMatchObject({ type: 'RegisterBroker', incarnationId: 'restarted' });
+  });
+
   it('re-registering an unfenced broker moves its leaderships away first', () => {
     const { controller, state, run, start, register } = quorum();
     start(2);

@@ -293,7 +293,7 @@ export class ControllerStateMachine {
   /**
    * Registers (or re-registers) a broker with a new epoch, as Kafka's ClusterControlManager does:
    * refuses a broker of another cluster, and a broker id whose registration has another
-   * incarnation and a lease still valid at `nowMs` (DUPLICATE_BROKER_REGISTRATION) — two
+   * incarnation, is unfenced and has a lease still valid at `nowMs` (DUPLICATE_BROKER_REGISTRATION) — two
    * processes configured with one id. A broker with an incarnation id registers fenced unless told
    * otherwise (it is unfenced by `heartbeat` once caught up); one without (the single-node
    * broker's self-registration) registers unfenced. Re-registering fenced a broker that was
@@ -314,9 +314,12 @@ export class ControllerStateMachine {
     }
     checkClusterId(image, brokerId, request.clusterId);
     const previous = image.broker(brokerId);
+    // A fenced broker holds no session (Kafka's BrokerHeartbeatManager): after a controlled shutdown or a
+    // lapsed lease its next incarnation registers at once, even under a new controller that restarted leases.
     if (
       previous !== undefined &&
       previous.incarnationId !== incarnationId &&
+      !previous.fenced &&
       this.heartbeats.hasValidSession(brokerId, previous.brokerEpoch, nowMs, this.sessionTimeoutMs)
     ) {
       throw new TributaryError(

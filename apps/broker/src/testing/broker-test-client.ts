@@ -2,8 +2,8 @@
  * Test helpers: a real broker in a temp dir on 127.0.0.1:0 and real grpc-js clients built from
  * @tributary/proto, with promise-returning calls and the error code read from the trailer.
  */
-import { credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
-import type { RequestOf, ResponseOf, UnaryClientMethod } from '@tributary/service-common';
+import { credentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { callUnary } from '@tributary/service-common';
 import {
   AdminServiceClient,
   BrokerServiceClient,
@@ -22,12 +22,7 @@ import type { RunningBroker, StartBrokerOptions } from '../broker-options';
 
 
 /** Calls a generated unary method by name, as a promise. */
-export function call<C, K extends keyof C>(client: C, method: K, request: RequestOf<C[K]>): Promise<ResponseOf<C[K]>> {
-  const fn = client[method] as unknown as UnaryClientMethod<RequestOf<C[K]>, ResponseOf<C[K]>>;
-  return new Promise((resolve, reject) =>
-    fn.call(client, request, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response))),
-  );
-}
+export const call = callUnary;
 
 /** The error a call failed with: gRPC status, the code from the trailer, the message. */
 export async function failure(promise: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
@@ -62,7 +57,7 @@ export interface TestBroker {
 
 export async function startTestBroker(config: Record<string, string> = {}, dataDir?: string): Promise<TestBroker> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'tributary-broker-')));
-  const options: StartBrokerOptions = { dataDir: dir, port: 0, metricsPort: 0, config, logLevel: 'silent' };
+  const options: StartBrokerOptions = { dataDir: dir, port: 0, metricsPort: 0, controllerPort: 0, config, logLevel: 'silent' };
   const connect = (port: number) => ({
     address: `127.0.0.1:${port}`,
     admin: new AdminServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), CHANNEL_OPTIONS),

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call } from '../../../broker/src/testing/broker-test-client';
+import { callUnary as call } from '@tributary/service-common';
 import { formatControllerDir } from '../controller-meta-properties';
 import type { RunningController, StartControllerOptions } from '../controller-options';
 import { startController } from '../start-controller';

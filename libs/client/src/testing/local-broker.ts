@@ -26,7 +26,7 @@ export class LocalBroker {
   /** Starts (again) on the same port and data dir. */
   async restart(): Promise<void> {
     await this.stop();
-    this.running = await startBroker({ dataDir: this.dataDir, port: this.port, metricsPort: 0, config: this.config, logLevel: 'silent' });
+    this.running = await startBroker({ dataDir: this.dataDir, port: this.port, metricsPort: 0, controllerPort: 0, config: this.config, logLevel: 'silent' });
     this.port = this.running.port;
   }
 
