@@ -34,7 +34,7 @@ type UnaryMethod = {
 type ControllerRequest<K extends UnaryMethod> = RequestOf<ControllerServiceClient[K]>;
 type ControllerResponse<K extends UnaryMethod> = ResponseOf<ControllerServiceClient[K]>;
 
-/** One call to one controller may take this long before another controller is tried (heartbeats: half a session). */
+/** One call to one controller may take this long (at most half a session) before another controller is tried. */
 const CALL_DEADLINE_MS = 5_000;
 /** Pause before trying the next controller when none named the active one. */
 const RETRY_BACKOFF_MS = 50;
@@ -294,10 +294,12 @@ export class QuorumMetadataClient extends ClusterMetadata {
 
   /**
    * Calls the active controller: starts with the last known one, follows NOT_CONTROLLER hints,
-   * otherwise tries the next voter; gives up after broker.session.timeout.ms (at least 5 s) with NOT_CONTROLLER.
+   * otherwise tries the next voter; gives up with NOT_CONTROLLER after broker.session.timeout.ms, or
+   * the time to try every voter once if longer.
    */
   private async callController<K extends UnaryMethod>(method: K, request: ControllerRequest<K>): Promise<{ response: ControllerResponse<K>; controllerId: number }> {
-    const deadline = performance.now() + Math.max(this.brokerConfig.brokerSessionTimeoutMs, 5_000);
+    // Room to try every voter once even when each hangs (a controller cut off from the network).
+    const deadline = performance.now() + Math.max(this.brokerConfig.brokerSessionTimeoutMs, this.voters.size * this.attemptDeadlineMs());
     let lastError = '';
     while (!this.closed && performance.now() < deadline) {
       const id = this.target;
@@ -327,12 +329,12 @@ export class QuorumMetadataClient extends ClusterMetadata {
   }
 
   private callOn<K extends UnaryMethod>(id: number, method: K, request: ControllerRequest<K>): Promise<ControllerResponse<K>> {
-    return callUnary(this.client(id), method, request, { deadline: Date.now() + this.deadlineMs(method) });
+    return callUnary(this.client(id), method, request, { deadline: Date.now() + this.attemptDeadlineMs() });
   }
 
-  /** A heartbeat stuck on a controller that went away must not outlast the lease it renews. */
-  private deadlineMs(method: UnaryMethod): number {
-    return method === 'brokerHeartbeat' ? Math.min(CALL_DEADLINE_MS, this.brokerConfig.brokerSessionTimeoutMs / 2) : CALL_DEADLINE_MS;
+  /** A call stuck on a controller that went away must leave time for the others, and a heartbeat must not outlast its lease. */
+  private attemptDeadlineMs(): number {
+    return Math.min(CALL_DEADLINE_MS, this.brokerConfig.brokerSessionTimeoutMs / 2);
   }
 
   private client(id: number): ControllerServiceClient {
