@@ -111,6 +111,39 @@ describe('controller quorum: 3 controllers over gRPC on loopback', () => {
     await eventually(async () => (await call(cluster.client(old), 'describeQuorum', {})).leaderId === leader, 'the old leader to follow the new one');
   });
 
+  it('refuses bad broker requests with a clear error and applies nothing', async () => {
+    const leader = await cluster.leader();
+    const offsetBefore = (await call(cluster.client(leader), 'describeQuorum', {})).metadataOffset;
+    const live = brokers.find((b) => b.brokerId === 2) as HeartbeatingBroker;
+    const heartbeat = { currentMetadataOffset: 0, wantFence: false, wantShutdown: false };
+    // Sent to the leader itself: onLeader would retry what it refuses.
+    const refusals: [string, Promise<unknown>, string, RegExp][] = [
+      ['a heartbeat from an unknown broker', call(cluster.client(leader), 'brokerHeartbeat', { brokerId: 42, brokerEpoch: 1, ...heartbeat }), 'STALE_BROKER_EPOCH', /Broker 42 is not registered/],
+      ['a heartbeat with a stale epoch', call(cluster.client(leader), 'brokerHeartbeat', { brokerId: 2, brokerEpoch: live.brokerEpoch - 1, ...heartbeat }), 'STALE_BROKER_EPOCH', /register again/],
+      [
+        'a registration of a live broker id by another incarnation',
+        call(cluster.client(leader), 'registerBroker', { brokerId: 2, incarnationId: 'an-impostor', clusterId: 'test-cluster', endpoints: [{ host: '127.0.0.1', port: 1 }], rack: undefined }),
+        'DUPLICATE_BROKER_REGISTRATION',
+        /session is still live/,
+      ],
+      [
+        'a registration from another cluster',
+        call(cluster.client(leader), 'registerBroker', { brokerId: 9, incarnationId: 'elsewhere', clusterId: 'other-cluster', endpoints: [{ host: '127.0.0.1', port: 1 }], rack: undefined }),
+        'INCONSISTENT_CLUSTER_ID',
+        /other-cluster/,
+      ],
+    ];
+    for (const [what, request, code, message] of refusals) {
+      const error = (await request.then(() => undefined, (e: unknown) => e)) as ServiceError | undefined;
+      expect({ what, code: errorCode(error), details: error?.details }).toEqual({ what, code, details: expect.stringMatching(message) });
+    }
+    const after = await call(cluster.client(leader), 'describeQuorum', {});
+    expect(after.brokers.find((b) => b.brokerId === 2)).toMatchObject({ brokerEpoch: live.brokerEpoch, incarnationId: expect.not.stringMatching('an-impostor') });
+    expect(after.brokers.map((b) => b.brokerId)).not.toContain(9);
+    // Lease-driven records (fencing) aside, nothing was written: the brokers stay as they were.
+    expect(after.metadataOffset).toBe(offsetBefore);
+  });
+
   it('refuses Raft messages from a node of another cluster', async () => {
     const transport = new RaftTransportServiceClient(cluster.voters.get(1) as string, credentials.createInsecure());
     try {
@@ -118,6 +151,29 @@ describe('controller quorum: 3 controllers over gRPC on loopback', () => {
       expect(error.details).toContain('cluster id mismatch');
     } finally {
       transport.close();
+    }
+  });
+});
+
+describe('controller restart after snapshots', () => {
+  it('a controller stopped while the others snapshot and compact catches up from a snapshot plus the log tail', async () => {
+    const cluster = await ControllerTestCluster.start(3, { snapshotEntries: 5 });
+    try {
+      const leader = await cluster.leader();
+      const lagging = [1, 2, 3].find((id) => id !== leader) as number;
+      await cluster.stopNode(lagging);
+      for (let i = 0; i < 12; i++) await cluster.onLeader('allocateProducerIds', { brokerId: 7, blockSize: 0 });
+      const target = (await call(cluster.client(leader), 'describeQuorum', {})).appliedIndex;
+      await cluster.startNode(lagging);
+      await eventually(async () => (await call(cluster.client(lagging), 'describeQuorum', {})).appliedIndex >= target, 'the restarted controller to catch up');
+      const follower = new MetadataFollower(cluster.client(lagging));
+      try {
+        await eventually(() => follower.image.nextProducerId === 12 * 1000, 'every producer-id block in the restarted controller\'s image');
+      } finally {
+        follower.close();
+      }
+    } finally {
+      await cluster.close();
     }
   });
 });

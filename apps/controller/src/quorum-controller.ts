@@ -151,7 +151,12 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
   /** NOT_CONTROLLER naming the leader when it is known. */
   notController(): TributaryError {
     const leader = this.leader();
-    const hint = leader.id ? `the active controller is node ${leader.id} at ${leader.address ?? 'an unknown address'}` : 'no active controller is known yet; retry shortly';
+    const hint =
+      leader.id === this.options.nodeId
+        ? 'it is stepping down or stopping; retry shortly'
+        : leader.id
+          ? `the active controller is node ${leader.id} at ${leader.address ?? 'an unknown address'}`
+          : 'no active controller is known yet; retry shortly';
     return new TributaryError('NOT_CONTROLLER', `controller ${this.options.nodeId} is not the active controller: ${hint}`);
   }
 

@@ -148,6 +148,14 @@ describe('RaftNode (3 nodes over gRPC on loopback)', () => {
     expect(leader.status().term).toBe(term);
   });
 
+  it('a stopped node refuses proposals and reads at once', async () => {
+    cluster = await TestCluster.start(3);
+    const leader = await electedLeader(cluster);
+    await cluster.stopNode(leader.status().id);
+    await expect(leader.propose(KvStateMachine.encode('k', 'v'))).rejects.toMatchObject({ code: 'NOT_LEADER_OR_FOLLOWER', message: expect.stringMatching(/is stopped/) });
+    await expect(leader.read()).rejects.toMatchObject({ code: 'NOT_LEADER_OR_FOLLOWER', message: expect.stringMatching(/is stopped/) });
+  });
+
   it('a restarted whole cluster keeps every committed entry', async () => {
     cluster = await TestCluster.start(3, { snapshotEntries: 4 });
     await electedLeader(cluster);

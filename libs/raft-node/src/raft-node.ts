@@ -75,6 +75,8 @@ interface Waiter<T> {
  */
 export class RaftNode {
   private readonly inbox: (() => void)[] = [];
+  /** Rejecters of requests queued in the inbox and not yet run. */
+  private readonly unstarted = new Set<(error: unknown) => void>();
   private readonly proposals = new Map<LogIndex, Waiter<LogIndex> & { term: Term }>();
   private readonly reads = new Map<string, Waiter<void> & { index?: LogIndex }>();
   private running = false;
@@ -153,7 +155,7 @@ export class RaftNode {
    */
   propose(data: Uint8Array): Promise<LogIndex> {
     return new Promise((resolve, reject) => {
-      this.enqueue(() => {
+      this.enqueueRequest(reject, () => {
         try {
           const index = this.raw.propose(data);
           this.proposals.set(index, { resolve, reject, term: this.raw.status().hardState.term });
@@ -170,7 +172,7 @@ export class RaftNode {
    */
   read(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.enqueue(() => {
+      this.enqueueRequest(reject, () => {
         try {
           this.reads.set(this.raw.readIndex(), { resolve, reject });
         } catch (e) {
@@ -209,8 +211,31 @@ export class RaftNode {
     this.inbox.length = 0;
     await this.loopDone;
     this.transport.close();
-    this.failAll(new TributaryError('NOT_LEADER_OR_FOLLOWER', `raft node ${this.options.id} stopped`));
+    const stopped = new TributaryError('NOT_LEADER_OR_FOLLOWER', `raft node ${this.options.id} stopped`);
+    this.failAll(stopped);
+    this.failUnstarted(stopped);
     await this.wal.close();
+  }
+
+  /**
+   * A caller's request: on a stopped node it fails at once, and one still queued when the node
+   * stops fails then, instead of waiting for a loop that will not run it.
+   */
+  private enqueueRequest(reject: (error: unknown) => void, action: () => void): void {
+    if (this.stopped) {
+      reject(new TributaryError('NOT_LEADER_OR_FOLLOWER', `raft node ${this.options.id} is stopped`));
+      return;
+    }
+    this.unstarted.add(reject);
+    this.enqueue(() => {
+      this.unstarted.delete(reject);
+      action();
+    });
+  }
+
+  private failUnstarted(error: TributaryError): void {
+    for (const reject of this.unstarted) reject(error);
+    this.unstarted.clear();
   }
 
   private enqueue(action: () => void): void {
@@ -234,7 +259,9 @@ export class RaftNode {
       clearInterval(this.ticker);
       this.transport.close();
       const code = e instanceof TributaryError ? e.code : 'UNKNOWN_SERVER_ERROR';
-      this.failAll(new TributaryError(code, `raft node ${this.options.id} stopped after a failure: ${(e as Error).message}; restart it from its directory`));
+      const failed = new TributaryError(code, `raft node ${this.options.id} stopped after a failure: ${(e as Error).message}; restart it from its directory`);
+      this.failAll(failed);
+      this.failUnstarted(failed);
     } finally {
       this.running = false;
     }
