@@ -5,4 +5,6 @@ const path = require('node:path');
 
 process.env.SWC_NODE_PROJECT ??= path.join(__dirname, '..', 'tsconfig.base.json');
 require('@swc-node/register');
-require('./throughput.ts');
+// `node bench/run.js [name] [flags]` runs bench/<name>.ts (throughput by default) with the flags.
+const name = process.argv[2] && !process.argv[2].startsWith('-') ? process.argv.splice(2, 1)[0] : 'throughput';
+require(`./${name}.ts`);

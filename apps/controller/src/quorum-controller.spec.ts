@@ -59,6 +59,25 @@ describe('controller quorum: 3 controllers over gRPC on loopback', () => {
     expect(new Set(topic?.partitions.map((p) => p.leader)).size).toBe(3);
   });
 
+  it('concurrent requests are decided one after another, each seeing the ones before it, even before they commit', async () => {
+    const leader = cluster.client(await cluster.leader());
+    const names = Array.from({ length: 10 }, (_, i) => `concurrent-${i}`);
+    const create = (name: string) =>
+      call(leader, 'createTopic', { name, numPartitions: 1, replicationFactor: 1, configs: {}, ifNotExists: false, validateOnly: false }).then(
+        () => 'created',
+        (error: unknown) => errorCode(error),
+      );
+    // Every name asked for twice, all at once: exactly one of each pair creates it.
+    const outcomes = await Promise.all([...names, ...names].map(create));
+    for (let i = 0; i < names.length; i++) expect([outcomes[i], outcomes[i + names.length]].sort()).toEqual(['TOPIC_ALREADY_EXISTS', 'created']);
+    const follower = new MetadataFollower(leader);
+    try {
+      await eventually(() => names.every((name) => follower.image.topic(name) !== undefined), 'every concurrent topic in the metadata log');
+    } finally {
+      follower.close();
+    }
+  });
+
   it('FetchMetadata sends a snapshot to a follower behind the retained batches, then each batch as it commits', async () => {
     const leader = await cluster.leader();
     const follower = new MetadataFollower(cluster.client(leader), 0);

@@ -15,7 +15,8 @@ import {
   type CreateTopicRequest,
   type CreateTopicResult,
   type DeleteTopicRequest,
-  type MetadataImage,
+  MetadataImage,
+  type MetadataRecord,
   type RegisterBrokerRequest,
   type RegisterBrokerResult,
 } from '@tributary/metadata';
@@ -35,11 +36,14 @@ export interface ControllerLeader {
 
 /**
  * One controller of the quorum: a Raft voter whose state machine is the metadata log. Only the
- * leader (the active controller) decides: one request at a time, each against the image that
- * includes everything committed before it (a ReadIndex first), its records proposed as one
- * batch and answered once committed and applied. On becoming leader it starts every broker's
- * lease afresh (leases are not replicated) and, as long as it leads, fences brokers whose lease
- * lapsed every broker.heartbeat.interval.ms.
+ * leader (the active controller) decides, one request at a time, as Kafka's QuorumController:
+ * each decision is made against the image with every record proposed before it in this term,
+ * committed or not, and its records are proposed as one batch at once, so decisions pipeline
+ * while earlier batches replicate. A request is answered only once the last batch proposed up to
+ * its decision has committed and applied, so no answer reports what could still be lost. On
+ * becoming leader it first reads the committed state (ReadIndex: everything earlier leaders
+ * committed), starts every broker's lease afresh (leases are not replicated) and, as long as it
+ * leads, fences brokers whose lease lapsed every broker.heartbeat.interval.ms.
  */
 @Injectable()
 export class QuorumController implements OnModuleInit, OnApplicationShutdown {
@@ -50,6 +54,10 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
   private queue: Promise<unknown> = Promise.resolve();
   /** The term in which this node last activated; 0 while it is not the active controller. */
   private activeTerm = 0;
+  /** The committed image plus every batch proposed since activation: what the next decision sees. */
+  private proposedImage = MetadataImage.EMPTY;
+  /** Commit (and apply) of the last batch proposed; an answer waits for it. */
+  private lastProposal: Promise<unknown> = Promise.resolve();
   private leaseTimer: NodeJS.Timeout | undefined;
   private leaseCheckRunning = false;
 
@@ -161,36 +169,54 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Decide → propose → await commit and apply, one at a time. The ReadIndex first makes this
-   * node's image hold everything committed before the request (on a new leader: everything the
-   * previous one committed), so the decision sees the image its records will apply to.
+   * Decide and propose, one at a time; then, outside the queue, wait for the commit of the last
+   * proposal so far. A proposal of this leader fails only when its leadership ends (term change,
+   * step-down, stop), and every later one of the term fails with it, so no decision is ever
+   * answered on top of records that did not commit.
    */
   private decide<T extends ControllerResult>(decision: (image: MetadataImage) => T): Promise<T> {
-    const run = this.queue.then(async () => {
-      try {
-        const raft = this.requireLeader();
-        await raft.read();
-        await this.activate(raft);
-        const result = decision(this.state.image);
-        if (result.records.length > 0) await raft.propose(encodeMetadataBatch(result.records));
+    const decided = this.queue.then(async () => {
+      const raft = this.requireLeader();
+      await this.activate(raft);
+      const result = decision(this.proposedImage);
+      if (result.records.length > 0) this.propose(raft, result.records);
+      return { result, committed: this.lastProposal };
+    });
+    this.queue = decided.catch(() => undefined);
+    return decided
+      .then(async ({ result, committed }) => {
+        await committed;
         return result;
-      } catch (error) {
+      })
+      .catch((error: unknown) => {
         // Raft's "not the leader (any more)" is, to a controller's callers, NOT_CONTROLLER.
         if (error instanceof TributaryError && error.code === 'NOT_LEADER_OR_FOLLOWER') throw this.notController();
         throw error;
-      }
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+      });
   }
 
-  /** Once per term of leadership: fresh leases for every broker, and the ClusterId record of a new cluster. */
+  private propose(raft: RaftNode, records: MetadataRecord[]): void {
+    this.proposedImage = this.proposedImage.apply(records);
+    const committed = raft.propose(encodeMetadataBatch(records));
+    // The next decision after a lost leadership re-activates from the committed image.
+    committed.catch(() => (this.activeTerm = 0));
+    this.lastProposal = committed;
+  }
+
+  /**
+   * Once per term of leadership: a ReadIndex so the image holds everything earlier leaders
+   * committed, decisions from that image on, fresh leases for every broker, and the ClusterId
+   * record of a new cluster.
+   */
   private async activate(raft: RaftNode): Promise<void> {
     const { term } = raft.status();
     if (this.activeTerm === term) return;
+    await raft.read();
+    this.proposedImage = this.state.image;
+    this.lastProposal = Promise.resolve();
     this.decisions.activate(this.state.image, nowMs());
     const format = this.decisions.formatCluster(this.state.image, this.clusterId);
-    if (format.records.length > 0) await raft.propose(encodeMetadataBatch(format.records));
+    if (format.records.length > 0) this.propose(raft, format.records);
     this.activeTerm = term;
     this.logger.info({ nodeId: this.options.nodeId, term, brokers: this.state.image.brokers().length }, 'became the active controller');
   }
