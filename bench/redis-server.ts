@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { freePort } from './free-port';
+import { freePort } from '@tributary/testing';
 import { ServerProcess } from './server-process';
 
 /** What Redis keeps when it acknowledges a write. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '@tributary/testing';
 import { ServerProcess } from './server-process';
 
 const SERVER_BIN = join(__dirname, '..', 'apps', 'broker', 'bin', 'tributary-server.js');

@@ -7,10 +7,10 @@ import { credentials, type ClientReadableStream, type ServiceError } from '@grpc
 import { MetadataImage, decodeMetadataRecord } from '@tributary/metadata';
 import { CONTROLLER_ID_TRAILER, ControllerServiceClient, ERROR_CODE_TRAILER, type FetchMetadataResponse } from '@tributary/proto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callUnary as call } from '@tributary/service-common';
+import { freePort } from '@tributary/testing';
 import { formatControllerDir } from '../controller-meta-properties';
 import type { RunningController, StartControllerOptions } from '../controller-options';
 import { startController } from '../start-controller';
@@ -39,13 +39,6 @@ export function errorCode(error: unknown): string | undefined {
 /** Fast timings: elections in a few hundred ms, leases of 600 ms renewed every 50 ms. */
 export const TEST_CONFIG = { 'broker.heartbeat.interval.ms': '50', 'broker.session.timeout.ms': '600', 'default.replication.factor': '3' };
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export class ControllerTestCluster {
   private readonly running = new Map<number, RunningController>();
