@@ -23,13 +23,19 @@ export enum ErrorCode {
   REQUEST_TIMED_OUT = 7,
   /** RECORD_TOO_LARGE - Kafka calls this MESSAGE_TOO_LARGE on the wire and RecordTooLargeException in its clients. */
   RECORD_TOO_LARGE = 10,
+  OFFSET_METADATA_TOO_LARGE = 12,
   /** NETWORK_EXCEPTION - The broker could not be reached or the connection broke (client side only). */
   NETWORK_EXCEPTION = 13,
+  COORDINATOR_LOAD_IN_PROGRESS = 14,
+  COORDINATOR_NOT_AVAILABLE = 15,
+  NOT_COORDINATOR = 16,
   INVALID_TOPIC_EXCEPTION = 17,
   RECORD_LIST_TOO_LARGE = 18,
   NOT_ENOUGH_REPLICAS = 19,
   NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
   INVALID_REQUIRED_ACKS = 21,
+  INVALID_GROUP_ID = 24,
+  UNKNOWN_MEMBER_ID = 25,
   INVALID_TIMESTAMP = 32,
   UNSUPPORTED_VERSION = 35,
   TOPIC_ALREADY_EXISTS = 36,
@@ -45,12 +51,25 @@ export enum ErrorCode {
   INVALID_PRODUCER_EPOCH = 47,
   KAFKA_STORAGE_ERROR = 56,
   UNKNOWN_PRODUCER_ID = 59,
+  NON_EMPTY_GROUP = 68,
+  GROUP_ID_NOT_FOUND = 69,
   TOPIC_DELETION_DISABLED = 73,
+  FENCED_LEADER_EPOCH = 74,
+  UNKNOWN_LEADER_EPOCH = 75,
   UNSUPPORTED_COMPRESSION_TYPE = 76,
   STALE_BROKER_EPOCH = 77,
+  GROUP_MAX_SIZE_REACHED = 81,
+  FENCED_INSTANCE_ID = 82,
+  INVALID_UPDATE_VERSION = 95,
   UNKNOWN_TOPIC_ID = 100,
   DUPLICATE_BROKER_REGISTRATION = 101,
   INCONSISTENT_CLUSTER_ID = 104,
+  INELIGIBLE_REPLICA = 107,
+  FENCED_MEMBER_EPOCH = 110,
+  UNRELEASED_INSTANCE_ID = 111,
+  UNSUPPORTED_ASSIGNOR = 112,
+  STALE_MEMBER_EPOCH = 113,
+  INVALID_REGULAR_EXPRESSION = 128,
   UNKNOWN_SERVER_ERROR = -1,
 }
 
@@ -83,9 +102,21 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 10:
     case "RECORD_TOO_LARGE":
       return ErrorCode.RECORD_TOO_LARGE;
+    case 12:
+    case "OFFSET_METADATA_TOO_LARGE":
+      return ErrorCode.OFFSET_METADATA_TOO_LARGE;
     case 13:
     case "NETWORK_EXCEPTION":
       return ErrorCode.NETWORK_EXCEPTION;
+    case 14:
+    case "COORDINATOR_LOAD_IN_PROGRESS":
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    case 15:
+    case "COORDINATOR_NOT_AVAILABLE":
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case 16:
+    case "NOT_COORDINATOR":
+      return ErrorCode.NOT_COORDINATOR;
     case 17:
     case "INVALID_TOPIC_EXCEPTION":
       return ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -101,6 +132,12 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 21:
     case "INVALID_REQUIRED_ACKS":
       return ErrorCode.INVALID_REQUIRED_ACKS;
+    case 24:
+    case "INVALID_GROUP_ID":
+      return ErrorCode.INVALID_GROUP_ID;
+    case 25:
+    case "UNKNOWN_MEMBER_ID":
+      return ErrorCode.UNKNOWN_MEMBER_ID;
     case 32:
     case "INVALID_TIMESTAMP":
       return ErrorCode.INVALID_TIMESTAMP;
@@ -146,15 +183,36 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 59:
     case "UNKNOWN_PRODUCER_ID":
       return ErrorCode.UNKNOWN_PRODUCER_ID;
+    case 68:
+    case "NON_EMPTY_GROUP":
+      return ErrorCode.NON_EMPTY_GROUP;
+    case 69:
+    case "GROUP_ID_NOT_FOUND":
+      return ErrorCode.GROUP_ID_NOT_FOUND;
     case 73:
     case "TOPIC_DELETION_DISABLED":
       return ErrorCode.TOPIC_DELETION_DISABLED;
+    case 74:
+    case "FENCED_LEADER_EPOCH":
+      return ErrorCode.FENCED_LEADER_EPOCH;
+    case 75:
+    case "UNKNOWN_LEADER_EPOCH":
+      return ErrorCode.UNKNOWN_LEADER_EPOCH;
     case 76:
     case "UNSUPPORTED_COMPRESSION_TYPE":
       return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
     case 77:
     case "STALE_BROKER_EPOCH":
       return ErrorCode.STALE_BROKER_EPOCH;
+    case 81:
+    case "GROUP_MAX_SIZE_REACHED":
+      return ErrorCode.GROUP_MAX_SIZE_REACHED;
+    case 82:
+    case "FENCED_INSTANCE_ID":
+      return ErrorCode.FENCED_INSTANCE_ID;
+    case 95:
+    case "INVALID_UPDATE_VERSION":
+      return ErrorCode.INVALID_UPDATE_VERSION;
     case 100:
     case "UNKNOWN_TOPIC_ID":
       return ErrorCode.UNKNOWN_TOPIC_ID;
@@ -164,6 +222,24 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 104:
     case "INCONSISTENT_CLUSTER_ID":
       return ErrorCode.INCONSISTENT_CLUSTER_ID;
+    case 107:
+    case "INELIGIBLE_REPLICA":
+      return ErrorCode.INELIGIBLE_REPLICA;
+    case 110:
+    case "FENCED_MEMBER_EPOCH":
+      return ErrorCode.FENCED_MEMBER_EPOCH;
+    case 111:
+    case "UNRELEASED_INSTANCE_ID":
+      return ErrorCode.UNRELEASED_INSTANCE_ID;
+    case 112:
+    case "UNSUPPORTED_ASSIGNOR":
+      return ErrorCode.UNSUPPORTED_ASSIGNOR;
+    case 113:
+    case "STALE_MEMBER_EPOCH":
+      return ErrorCode.STALE_MEMBER_EPOCH;
+    case 128:
+    case "INVALID_REGULAR_EXPRESSION":
+      return ErrorCode.INVALID_REGULAR_EXPRESSION;
     case -1:
     case "UNKNOWN_SERVER_ERROR":
       return ErrorCode.UNKNOWN_SERVER_ERROR;
@@ -192,8 +268,16 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "REQUEST_TIMED_OUT";
     case ErrorCode.RECORD_TOO_LARGE:
       return "RECORD_TOO_LARGE";
+    case ErrorCode.OFFSET_METADATA_TOO_LARGE:
+      return "OFFSET_METADATA_TOO_LARGE";
     case ErrorCode.NETWORK_EXCEPTION:
       return "NETWORK_EXCEPTION";
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+      return "COORDINATOR_LOAD_IN_PROGRESS";
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      return "COORDINATOR_NOT_AVAILABLE";
+    case ErrorCode.NOT_COORDINATOR:
+      return "NOT_COORDINATOR";
     case ErrorCode.INVALID_TOPIC_EXCEPTION:
       return "INVALID_TOPIC_EXCEPTION";
     case ErrorCode.RECORD_LIST_TOO_LARGE:
@@ -204,6 +288,10 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
     case ErrorCode.INVALID_REQUIRED_ACKS:
       return "INVALID_REQUIRED_ACKS";
+    case ErrorCode.INVALID_GROUP_ID:
+      return "INVALID_GROUP_ID";
+    case ErrorCode.UNKNOWN_MEMBER_ID:
+      return "UNKNOWN_MEMBER_ID";
     case ErrorCode.INVALID_TIMESTAMP:
       return "INVALID_TIMESTAMP";
     case ErrorCode.UNSUPPORTED_VERSION:
@@ -234,18 +322,44 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode.UNKNOWN_PRODUCER_ID:
       return "UNKNOWN_PRODUCER_ID";
+    case ErrorCode.NON_EMPTY_GROUP:
+      return "NON_EMPTY_GROUP";
+    case ErrorCode.GROUP_ID_NOT_FOUND:
+      return "GROUP_ID_NOT_FOUND";
     case ErrorCode.TOPIC_DELETION_DISABLED:
       return "TOPIC_DELETION_DISABLED";
+    case ErrorCode.FENCED_LEADER_EPOCH:
+      return "FENCED_LEADER_EPOCH";
+    case ErrorCode.UNKNOWN_LEADER_EPOCH:
+      return "UNKNOWN_LEADER_EPOCH";
     case ErrorCode.UNSUPPORTED_COMPRESSION_TYPE:
       return "UNSUPPORTED_COMPRESSION_TYPE";
     case ErrorCode.STALE_BROKER_EPOCH:
       return "STALE_BROKER_EPOCH";
+    case ErrorCode.GROUP_MAX_SIZE_REACHED:
+      return "GROUP_MAX_SIZE_REACHED";
+    case ErrorCode.FENCED_INSTANCE_ID:
+      return "FENCED_INSTANCE_ID";
+    case ErrorCode.INVALID_UPDATE_VERSION:
+      return "INVALID_UPDATE_VERSION";
     case ErrorCode.UNKNOWN_TOPIC_ID:
       return "UNKNOWN_TOPIC_ID";
     case ErrorCode.DUPLICATE_BROKER_REGISTRATION:
       return "DUPLICATE_BROKER_REGISTRATION";
     case ErrorCode.INCONSISTENT_CLUSTER_ID:
       return "INCONSISTENT_CLUSTER_ID";
+    case ErrorCode.INELIGIBLE_REPLICA:
+      return "INELIGIBLE_REPLICA";
+    case ErrorCode.FENCED_MEMBER_EPOCH:
+      return "FENCED_MEMBER_EPOCH";
+    case ErrorCode.UNRELEASED_INSTANCE_ID:
+      return "UNRELEASED_INSTANCE_ID";
+    case ErrorCode.UNSUPPORTED_ASSIGNOR:
+      return "UNSUPPORTED_ASSIGNOR";
+    case ErrorCode.STALE_MEMBER_EPOCH:
+      return "STALE_MEMBER_EPOCH";
+    case ErrorCode.INVALID_REGULAR_EXPRESSION:
+      return "INVALID_REGULAR_EXPRESSION";
     case ErrorCode.UNKNOWN_SERVER_ERROR:
       return "UNKNOWN_SERVER_ERROR";
     default:
