@@ -114,6 +114,18 @@ export class ControllerGrpcHandlers {
         });
         return { firstProducerId: result.firstProducerId, blockSize: result.blockSize };
       }),
+      alterPartition: unary(async (request) => {
+        const { partition } = await quorum.alterPartition({
+          brokerId: request.brokerId,
+          brokerEpoch: request.brokerEpoch,
+          topic: request.topic,
+          partition: request.partition,
+          leaderEpoch: request.leaderEpoch,
+          partitionEpoch: request.partitionEpoch,
+          newIsr: request.newIsr,
+        });
+        return { leader: partition.leader, leaderEpoch: partition.leaderEpoch, partitionEpoch: partition.partitionEpoch, isr: [...partition.isr] };
+      }),
       describeQuorum: unary(async () => {
         const status = quorum.status();
         const image = quorum.state.image;

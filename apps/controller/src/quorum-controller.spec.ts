@@ -59,6 +59,24 @@ describe('controller quorum: 3 controllers over gRPC on loopback', () => {
     expect(new Set(topic?.partitions.map((p) => p.leader)).size).toBe(3);
   });
 
+  it('AlterPartition: the leader shrinks the ISR; a request with a stale partition epoch is refused and changes nothing', async () => {
+    const { topic } = await cluster.onLeader('createTopic', { name: 'isr-changes', numPartitions: 1, replicationFactor: 3, configs: {}, ifNotExists: false, validateOnly: false });
+    const p = topic!.partitions[0];
+    const leader = brokers.find((b) => b.brokerId === p.leader) as HeartbeatingBroker;
+    const request = { brokerId: p.leader, brokerEpoch: leader.brokerEpoch, topic: 'isr-changes', partition: 0, leaderEpoch: p.leaderEpoch, partitionEpoch: 0, newIsr: [p.leader] };
+    const shrunk = await cluster.onLeader('alterPartition', request);
+    expect(shrunk).toEqual({ leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: 1, isr: [p.leader] });
+    const stale = await call(cluster.client(await cluster.leader()), 'alterPartition', { ...request, newIsr: p.isr }).catch((e: unknown) => e);
+    expect(errorCode(stale)).toBe('INVALID_UPDATE_VERSION');
+    const follower = new MetadataFollower(cluster.client(await cluster.leader()));
+    try {
+      const isr = await eventually(() => follower.image.topic('isr-changes')?.partitions[0].isr, 'isr-changes in the metadata log');
+      expect(isr).toEqual([p.leader]);
+    } finally {
+      follower.close();
+    }
+  });
+
   it('concurrent requests are decided one after another, each seeing the ones before it, even before they commit', async () => {
     const leader = cluster.client(await cluster.leader());
     const names = Array.from({ length: 10 }, (_, i) => `concurrent-${i}`);

@@ -5,6 +5,8 @@ import {
   parseBrokerConfig,
   type AllocateProducerIdsRequest,
   type AllocateProducerIdsResult,
+  type AlterPartitionRequest,
+  type AlterPartitionResult,
   type AlterConfigsRequest,
   type BrokerConfig,
   type BrokerHeartbeatRequest,
@@ -150,6 +152,10 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
 
   alterConfigs(request: AlterConfigsRequest): Promise<ControllerResult> {
     return this.decide((image) => this.decisions.alterConfigs(image, request));
+  }
+
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResult> {
+    return this.decide((image) => this.decisions.alterPartition(image, request));
   }
 
   allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResult> {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { TributaryError } from '@tributary/protocol';
 import { parseBrokerConfig } from './broker-config';
-import { ControllerResult, ControllerStateMachine } from './controller-state-machine';
+import { AlterPartitionRequest, ControllerResult, ControllerStateMachine } from './controller-state-machine';
 import { MetadataImage } from './metadata-image';
 import { MetadataRecord, decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
 import { expectTributaryError } from './testing/expect-tributary-error';
@@ -604,5 +604,77 @@ describe('ControllerStateMachine random operation sequences', () => {
       }),
       { seed: 20240601, numRuns: 100 },
     );
+  });
+});
+
+describe('ControllerStateMachine.alterPartition (ISR changes by the leader)', () => {
+  /** Three live brokers and topic t (one partition on 1,2,3 led by 1); the leader's request for it. */
+  function setup() {
+    const q = quorum();
+    q.start(3);
+    q.run(q.controller.createTopic(q.state.image, { name: 't', numPartitions: 1, replicationFactor: 3 }, { brokers: [1, 2, 3].map((id) => ({ id, rack: null })) }));
+    const p = () => q.state.image.topic('t')!.partitions[0];
+    const request = (changes: Partial<AlterPartitionRequest> = {}): AlterPartitionRequest => ({
+      brokerId: p().leader,
+      brokerEpoch: q.state.image.broker(p().leader)!.brokerEpoch,
+      topic: 't',
+      partition: 0,
+      leaderEpoch: p().leaderEpoch,
+      partitionEpoch: p().partitionEpoch,
+      newIsr: p().isr,
+      ...changes,
+    });
+    return { ...q, p, request };
+  }
+
+  it('a shrink and a later expansion apply in replica order, bumping the partition epoch but not the leader epoch', () => {
+    const { controller, state, run, p, request } = setup();
+    const leader = p().leader;
+    const follower = p().replicas.find((id) => id !== leader)!;
+    const before = p();
+    const shrunk = run(controller.alterPartition(state.image, request({ newIsr: p().isr.filter((id) => id !== follower) })));
+    expect(shrunk.partition).toEqual(p());
+    expect(p()).toMatchObject({ leader, leaderEpoch: before.leaderEpoch, partitionEpoch: before.partitionEpoch + 1, isr: before.replicas.filter((id) => id !== follower) });
+    run(controller.alterPartition(state.image, request({ newIsr: [follower, ...p().isr] })));
+    expect(p()).toMatchObject({ isr: before.replicas, partitionEpoch: before.partitionEpoch + 2, leaderEpoch: before.leaderEpoch });
+  });
+
+  it('the current ISR again changes nothing', () => {
+    const { controller, state, request } = setup();
+    expect(controller.alterPartition(state.image, request()).records).toEqual([]);
+  });
+
+  it.each([
+    ['an unregistered sender', (r: AlterPartitionRequest) => ({ brokerId: 9, brokerEpoch: r.brokerEpoch }), 'STALE_BROKER_EPOCH'],
+    ['a stale broker epoch', (r: AlterPartitionRequest) => ({ brokerEpoch: r.brokerEpoch - 1 }), 'STALE_BROKER_EPOCH'],
+    ['an unknown topic', () => ({ topic: 'nope' }), 'UNKNOWN_TOPIC_OR_PARTITION'],
+    ['an unknown partition', () => ({ partition: 5 }), 'UNKNOWN_TOPIC_OR_PARTITION'],
+    ['an older leader epoch', (r: AlterPartitionRequest) => ({ leaderEpoch: r.leaderEpoch - 1 }), 'FENCED_LEADER_EPOCH'],
+    ['a newer leader epoch', (r: AlterPartitionRequest) => ({ leaderEpoch: r.leaderEpoch + 1 }), 'UNKNOWN_LEADER_EPOCH'],
+    ['a stale partition epoch', (r: AlterPartitionRequest) => ({ partitionEpoch: r.partitionEpoch - 1 }), 'INVALID_UPDATE_VERSION'],
+    ['an ISR without the leader', (r: AlterPartitionRequest) => ({ newIsr: r.newIsr.filter((id) => id !== r.brokerId) }), 'INVALID_REQUEST'],
+    ['an ISR with a non-replica', (r: AlterPartitionRequest) => ({ newIsr: [...r.newIsr, 7] }), 'INVALID_REQUEST'],
+    ['an ISR with a duplicate', (r: AlterPartitionRequest) => ({ newIsr: [...r.newIsr, r.brokerId] }), 'INVALID_REQUEST'],
+  ])('refuses %s (%#) with a clear error and writes nothing', (_what, change, code) => {
+    const { controller, state, request } = setup();
+    const before = state.image;
+    const r = request();
+    expect(() => controller.alterPartition(state.image, { ...r, ...change(r) })).toThrow(expect.objectContaining({ code }));
+    expect(state.image).toBe(before);
+  });
+
+  it('refuses a follower that is not the leader', () => {
+    const { controller, state, p, request } = setup();
+    const follower = p().replicas.find((id) => id !== p().leader)!;
+    const r = request({ brokerId: follower, brokerEpoch: state.image.broker(follower)!.brokerEpoch });
+    expect(() => controller.alterPartition(state.image, r)).toThrow(expect.objectContaining({ code: 'NOT_LEADER_OR_FOLLOWER' }));
+  });
+
+  it('refuses to add a fenced replica back into the ISR', () => {
+    const { controller, state, run, p, request } = setup();
+    const follower = p().replicas.find((id) => id !== p().leader)!;
+    run(controller.setBrokerFenced(state.image, follower, true));
+    expect(p().isr).not.toContain(follower);
+    expect(() => controller.alterPartition(state.image, request({ newIsr: [...p().isr, follower] }))).toThrow(expect.objectContaining({ code: 'INELIGIBLE_REPLICA' }));
   });
 });

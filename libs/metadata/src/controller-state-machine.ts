@@ -14,7 +14,7 @@ import { TributaryError } from '@tributary/protocol';
 import { BROKER_CONFIG_DEFS_BY_NAME, BrokerConfig } from './broker-config';
 import { parseConfigValue } from './config-def';
 import { BrokerHeartbeatManager } from './broker-heartbeat-manager';
-import { BrokerRegistration, MetadataImage, TopicImage } from './metadata-image';
+import { BrokerRegistration, MetadataImage, PartitionImage, TopicImage } from './metadata-image';
 import { BrokerEndpoint, ConfigRecord, ConfigResourceType, MetadataRecord, PartitionChangeRecord } from './metadata-record';
 import { NO_LEADER, isrWithout, partitionChange } from './partition-change';
 import { PlacementBroker, arrangeBrokers, placeReplicas } from './replica-placement';
@@ -147,6 +147,24 @@ export interface BrokerHeartbeatResult extends ControllerResult {
   readonly isFenced: boolean;
   /** True when a broker that asked to shut down may now stop: it leads nothing and is fenced. */
   readonly shouldShutDown: boolean;
+}
+
+/** A partition leader's ISR change (Kafka's AlterPartition), checked against the partition's current state. */
+export interface AlterPartitionRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  readonly topic: string;
+  readonly partition: number;
+  /** The leader epoch the leader acts in. */
+  readonly leaderEpoch: number;
+  /** The partition epoch the leader last saw; a stale one means its view is outdated. */
+  readonly partitionEpoch: number;
+  readonly newIsr: readonly number[];
+}
+
+export interface AlterPartitionResult extends ControllerResult {
+  /** The partition once `records` are applied. */
+  readonly partition: PartitionImage;
 }
 
 export interface FenceExpiredBrokersResult extends ControllerResult {
@@ -394,6 +412,51 @@ export class ControllerStateMachine {
       return answer(this.fenceRecords(image, brokerId), true, true);
     }
     return answer([], false);
+  }
+
+  /**
+   * Kafka's AlterPartition: the leader of a partition shrinks or expands its ISR. Refused unless
+   * the sender is the registered leader in the current leader epoch and has seen the current
+   * partition epoch (STALE_BROKER_EPOCH, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+   * UNKNOWN_LEADER_EPOCH, INVALID_UPDATE_VERSION), and unless the new ISR is a set of the
+   * partition's replicas that holds the leader (INVALID_REQUEST) and whose other members may serve
+   * (unfenced, not shutting down: INELIGIBLE_REPLICA). The leader epoch does not change; the
+   * partition epoch does. An ISR equal to the current one changes nothing.
+   */
+  alterPartition(image: MetadataImage, request: AlterPartitionRequest): AlterPartitionResult {
+    const { brokerId, topic: name, partition: index, newIsr } = request;
+    const broker = image.broker(brokerId);
+    if (broker === undefined || broker.brokerEpoch !== request.brokerEpoch) {
+      throw new TributaryError('STALE_BROKER_EPOCH', `Broker ${brokerId} sent AlterPartition with epoch ${request.brokerEpoch}, but its registration has ${broker ? `epoch ${broker.brokerEpoch}` : 'none'}; register again`);
+    }
+    const topic = requireTopic(image, name);
+    const current = topic.partitions[index];
+    if (current === undefined) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${name}-${index} does not exist`);
+    const where = `${name}-${index}`;
+    if (current.leader !== brokerId) {
+      throw new TributaryError('NOT_LEADER_OR_FOLLOWER', `Broker ${brokerId} is not the leader of ${where} (leader ${current.leader} in epoch ${current.leaderEpoch})`);
+    }
+    if (request.leaderEpoch < current.leaderEpoch) {
+      throw new TributaryError('FENCED_LEADER_EPOCH', `AlterPartition for ${where} in leader epoch ${request.leaderEpoch}, but the current one is ${current.leaderEpoch}`);
+    }
+    if (request.leaderEpoch > current.leaderEpoch) {
+      throw new TributaryError('UNKNOWN_LEADER_EPOCH', `AlterPartition for ${where} in leader epoch ${request.leaderEpoch}, ahead of the current ${current.leaderEpoch}`);
+    }
+    if (request.partitionEpoch !== current.partitionEpoch) {
+      throw new TributaryError('INVALID_UPDATE_VERSION', `AlterPartition for ${where} at partition epoch ${request.partitionEpoch}, but it is at ${current.partitionEpoch}; update from the latest metadata`);
+    }
+    const isr = [...new Set(newIsr)];
+    if (isr.length !== newIsr.length || !isr.includes(brokerId) || isr.some((id) => !current.replicas.includes(id))) {
+      throw new TributaryError('INVALID_REQUEST', `ISR [${newIsr.join(',')}] for ${where} must be distinct replicas of [${current.replicas.join(',')}] including the leader ${brokerId}`);
+    }
+    const ineligible = isr.filter((id) => !current.isr.includes(id) && !this.isLive(image, id));
+    if (ineligible.length > 0) {
+      throw new TributaryError('INELIGIBLE_REPLICA', `Replicas ${ineligible.join(',')} of ${where} are fenced or shutting down and cannot join the ISR`);
+    }
+    const ordered = current.replicas.filter((id) => isr.includes(id));
+    if (ordered.length === current.isr.length && ordered.every((id) => current.isr.includes(id))) return { records: [], partition: current };
+    const record: PartitionChangeRecord = { type: 'PartitionChange', topicId: topic.topicId, partition: index, isr: ordered };
+    return { records: [record], partition: { ...current, isr: ordered, partitionEpoch: current.partitionEpoch + 1 } };
   }
 
   /**

@@ -31,6 +31,23 @@ import {
   DeleteTopicResponse,
 } from "../../broker/v1/admin";
 
+export interface AlterPartitionRequest {
+  brokerId: number;
+  brokerEpoch: number;
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: number[];
+}
+
+export interface AlterPartitionResponse {
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: number[];
+}
+
 export interface BrokerEndpoint {
   host: string;
   port: number;
@@ -136,6 +153,344 @@ export interface RegisteredBroker {
   rack?: string | undefined;
   incarnationId: string;
 }
+
+function createBaseAlterPartitionRequest(): AlterPartitionRequest {
+  return { brokerId: 0, brokerEpoch: 0, topic: "", partition: 0, leaderEpoch: 0, partitionEpoch: 0, newIsr: [] };
+}
+
+export const AlterPartitionRequest: MessageFns<AlterPartitionRequest> = {
+  encode(message: AlterPartitionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.brokerId !== 0) {
+      writer.uint32(8).int32(message.brokerId);
+    }
+    if (message.brokerEpoch !== 0) {
+      writer.uint32(16).int64(message.brokerEpoch);
+    }
+    if (message.topic !== "") {
+      writer.uint32(26).string(message.topic);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(32).int32(message.partition);
+    }
+    if (message.leaderEpoch !== 0) {
+      writer.uint32(40).int32(message.leaderEpoch);
+    }
+    if (message.partitionEpoch !== 0) {
+      writer.uint32(48).int32(message.partitionEpoch);
+    }
+    if (message.newIsr.length !== 0) {
+      writer.uint32(58).fork();
+      for (const v of message.newIsr) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlterPartitionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlterPartitionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.brokerId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.brokerEpoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.leaderEpoch = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.partitionEpoch = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag === 56) {
+              message.newIsr.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 58) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.newIsr.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlterPartitionRequest {
+    return {
+      brokerId: isSet(object.brokerId)
+        ? globalThis.Number(object.brokerId)
+        : isSet(object.broker_id)
+        ? globalThis.Number(object.broker_id)
+        : 0,
+      brokerEpoch: isSet(object.brokerEpoch)
+        ? globalThis.Number(object.brokerEpoch)
+        : isSet(object.broker_epoch)
+        ? globalThis.Number(object.broker_epoch)
+        : 0,
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      leaderEpoch: isSet(object.leaderEpoch)
+        ? globalThis.Number(object.leaderEpoch)
+        : isSet(object.leader_epoch)
+        ? globalThis.Number(object.leader_epoch)
+        : 0,
+      partitionEpoch: isSet(object.partitionEpoch)
+        ? globalThis.Number(object.partitionEpoch)
+        : isSet(object.partition_epoch)
+        ? globalThis.Number(object.partition_epoch)
+        : 0,
+      newIsr: globalThis.Array.isArray(object?.newIsr)
+        ? object.newIsr.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.new_isr)
+        ? object.new_isr.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AlterPartitionRequest): unknown {
+    const obj: any = {};
+    if (message.brokerId !== 0) {
+      obj.brokerId = Math.round(message.brokerId);
+    }
+    if (message.brokerEpoch !== 0) {
+      obj.brokerEpoch = Math.round(message.brokerEpoch);
+    }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.leaderEpoch !== 0) {
+      obj.leaderEpoch = Math.round(message.leaderEpoch);
+    }
+    if (message.partitionEpoch !== 0) {
+      obj.partitionEpoch = Math.round(message.partitionEpoch);
+    }
+    if (message.newIsr?.length) {
+      obj.newIsr = message.newIsr.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlterPartitionRequest>, I>>(base?: I): AlterPartitionRequest {
+    return AlterPartitionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlterPartitionRequest>, I>>(object: I): AlterPartitionRequest {
+    const message = createBaseAlterPartitionRequest();
+    message.brokerId = object.brokerId ?? 0;
+    message.brokerEpoch = object.brokerEpoch ?? 0;
+    message.topic = object.topic ?? "";
+    message.partition = object.partition ?? 0;
+    message.leaderEpoch = object.leaderEpoch ?? 0;
+    message.partitionEpoch = object.partitionEpoch ?? 0;
+    message.newIsr = object.newIsr?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAlterPartitionResponse(): AlterPartitionResponse {
+  return { leader: 0, leaderEpoch: 0, partitionEpoch: 0, isr: [] };
+}
+
+export const AlterPartitionResponse: MessageFns<AlterPartitionResponse> = {
+  encode(message: AlterPartitionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leader !== 0) {
+      writer.uint32(8).int32(message.leader);
+    }
+    if (message.leaderEpoch !== 0) {
+      writer.uint32(16).int32(message.leaderEpoch);
+    }
+    if (message.partitionEpoch !== 0) {
+      writer.uint32(24).int32(message.partitionEpoch);
+    }
+    if (message.isr.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.isr) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlterPartitionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlterPartitionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.leader = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.leaderEpoch = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.partitionEpoch = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.isr.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.isr.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlterPartitionResponse {
+    return {
+      leader: isSet(object.leader) ? globalThis.Number(object.leader) : 0,
+      leaderEpoch: isSet(object.leaderEpoch)
+        ? globalThis.Number(object.leaderEpoch)
+        : isSet(object.leader_epoch)
+        ? globalThis.Number(object.leader_epoch)
+        : 0,
+      partitionEpoch: isSet(object.partitionEpoch)
+        ? globalThis.Number(object.partitionEpoch)
+        : isSet(object.partition_epoch)
+        ? globalThis.Number(object.partition_epoch)
+        : 0,
+      isr: globalThis.Array.isArray(object?.isr) ? object.isr.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: AlterPartitionResponse): unknown {
+    const obj: any = {};
+    if (message.leader !== 0) {
+      obj.leader = Math.round(message.leader);
+    }
+    if (message.leaderEpoch !== 0) {
+      obj.leaderEpoch = Math.round(message.leaderEpoch);
+    }
+    if (message.partitionEpoch !== 0) {
+      obj.partitionEpoch = Math.round(message.partitionEpoch);
+    }
+    if (message.isr?.length) {
+      obj.isr = message.isr.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlterPartitionResponse>, I>>(base?: I): AlterPartitionResponse {
+    return AlterPartitionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlterPartitionResponse>, I>>(object: I): AlterPartitionResponse {
+    const message = createBaseAlterPartitionResponse();
+    message.leader = object.leader ?? 0;
+    message.leaderEpoch = object.leaderEpoch ?? 0;
+    message.partitionEpoch = object.partitionEpoch ?? 0;
+    message.isr = object.isr?.map((e) => e) || [];
+    return message;
+  },
+};
 
 function createBaseBrokerEndpoint(): BrokerEndpoint {
   return { host: "", port: 0 };
@@ -1794,6 +2149,24 @@ export const ControllerServiceService = {
       Buffer.from(DescribeQuorumResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DescribeQuorumResponse => DescribeQuorumResponse.decode(value),
   },
+  /**
+   * Kafka's AlterPartition: a partition's leader shrinks or expands its in-sync replicas. Refused
+   * unless the sender leads the partition in `leader_epoch` and saw `partition_epoch`
+   * (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, INVALID_UPDATE_VERSION, NOT_LEADER_OR_FOLLOWER),
+   * and unless the new ISR holds the leader and only replicas that may serve (INVALID_REQUEST,
+   * INELIGIBLE_REPLICA). Answered once committed, with the partition as it then is.
+   */
+  alterPartition: {
+    path: "/tributary.controller.v1.ControllerService/AlterPartition" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AlterPartitionRequest): Buffer =>
+      Buffer.from(AlterPartitionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AlterPartitionRequest => AlterPartitionRequest.decode(value),
+    responseSerialize: (value: AlterPartitionResponse): Buffer =>
+      Buffer.from(AlterPartitionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AlterPartitionResponse => AlterPartitionResponse.decode(value),
+  },
 } as const;
 
 export interface ControllerServiceServer extends UntypedServiceImplementation {
@@ -1822,6 +2195,14 @@ export interface ControllerServiceServer extends UntypedServiceImplementation {
   allocateProducerIds: handleUnaryCall<AllocateProducerIdsRequest, AllocateProducerIdsResponse>;
   /** This controller's view of the quorum and of the registered brokers. Served by any controller. */
   describeQuorum: handleUnaryCall<DescribeQuorumRequest, DescribeQuorumResponse>;
+  /**
+   * Kafka's AlterPartition: a partition's leader shrinks or expands its in-sync replicas. Refused
+   * unless the sender leads the partition in `leader_epoch` and saw `partition_epoch`
+   * (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, INVALID_UPDATE_VERSION, NOT_LEADER_OR_FOLLOWER),
+   * and unless the new ISR holds the leader and only replicas that may serve (INVALID_REQUEST,
+   * INELIGIBLE_REPLICA). Answered once committed, with the partition as it then is.
+   */
+  alterPartition: handleUnaryCall<AlterPartitionRequest, AlterPartitionResponse>;
 }
 
 export interface ControllerServiceClient extends Client {
@@ -1969,6 +2350,28 @@ export interface ControllerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DescribeQuorumResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Kafka's AlterPartition: a partition's leader shrinks or expands its in-sync replicas. Refused
+   * unless the sender leads the partition in `leader_epoch` and saw `partition_epoch`
+   * (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, INVALID_UPDATE_VERSION, NOT_LEADER_OR_FOLLOWER),
+   * and unless the new ISR holds the leader and only replicas that may serve (INVALID_REQUEST,
+   * INELIGIBLE_REPLICA). Answered once committed, with the partition as it then is.
+   */
+  alterPartition(
+    request: AlterPartitionRequest,
+    callback: (error: ServiceError | null, response: AlterPartitionResponse) => void,
+  ): ClientUnaryCall;
+  alterPartition(
+    request: AlterPartitionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AlterPartitionResponse) => void,
+  ): ClientUnaryCall;
+  alterPartition(
+    request: AlterPartitionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AlterPartitionResponse) => void,
   ): ClientUnaryCall;
 }
 
