@@ -37,6 +37,8 @@ import { FileSystem, joinPath, readFully } from './file-system';
 import { GroupCommit } from './group-commit';
 import { validateIncomingBatches } from './incoming-batches';
 import { LogConfig } from './log-config';
+import { EpochEndOffset, LeaderEpochCache, ReadonlyLeaderEpochCache } from './leader-epoch-cache';
+import { EpochEntry, LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCheckpoint } from './leader-epoch-checkpoint';
 import { LogTruncation, loadSegments, recoverSegment } from './log-recovery';
 import { ProducerEntry, ProducerState } from './producer-state';
 import { ProducerStateSnapshot, SNAPSHOT_SUFFIX } from './producer-state-snapshot';
@@ -58,7 +60,11 @@ export interface PartitionLogOptions {
 }
 
 export interface AppendOptions {
-  /** Stamped into every batch's partitionLeaderEpoch; left as sent when absent. */
+  /**
+   * Stamped into every batch's partitionLeaderEpoch, and recorded in the leader epoch cache at
+   * the first offset of the first batch of a new epoch; below the log's latest epoch the append
+   * is refused (FENCED_LEADER_EPOCH). Left as sent, and not recorded, when absent.
+   */
   leaderEpoch?: number;
   /** When set, batches get timestamp type LogAppendTime with this time (message.timestamp.type=LogAppendTime). */
   logAppendTimeMs?: number;
@@ -116,6 +122,7 @@ export class PartitionLog {
   private config: LogConfig;
   private readonly segments = new SegmentSet();
   private readonly producers = new ProducerState();
+  private epochs: LeaderEpochCache;
   private readonly groupCommit: GroupCommit;
   private mutations: Promise<unknown> = Promise.resolve();
   private readonly dirtySegments = new Set<Segment>();
@@ -143,6 +150,7 @@ export class PartitionLog {
     this.config = options.config;
     this.lastFlushMs = options.clock();
     this.groupCommit = new GroupCommit(() => this.syncDirty());
+    this.epochs = new LeaderEpochCache(options.fs, options.dir);
   }
 
   /**
@@ -190,6 +198,25 @@ export class PartitionLog {
     return this.groupCommit.syncCount;
   }
 
+  /** Which leader epoch wrote which offsets (read-only: the log keeps it in step with appends and truncations). */
+  get leaderEpochCache(): ReadonlyLeaderEpochCache {
+    return this.epochs;
+  }
+
+  /** The latest leader epoch that wrote to this log; -1 when none did. */
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
+  /**
+   * Kafka's OffsetsForLeaderEpoch answered from this log (see LeaderEpochCache.endOffsetFor):
+   * the largest epoch at or below `requestedEpoch` and the offset where it ended; the log end
+   * offset for the latest epoch; {-1, -1} when unknown.
+   */
+  endOffsetForEpoch(requestedEpoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(requestedEpoch, this.logEndOffset);
+  }
+
   /** An idempotent producer's epoch and last sequence in this partition, if it has one. */
   producerState(producerId: number): { epoch: number; lastSequence: number; lastOffset: number } | undefined {
     const entry = this.producers.get(producerId);
@@ -222,6 +249,13 @@ export class PartitionLog {
     options: AppendOptions,
   ): Promise<{ info: AppendInfo; durable: boolean }> {
     this.ensureOpen();
+    const { leaderEpoch } = options;
+    if (leaderEpoch !== undefined && leaderEpoch < this.epochs.latestEpoch) {
+      throw new TributaryError(
+        'FENCED_LEADER_EPOCH',
+        `${this.name} already holds batches of leader epoch ${this.epochs.latestEpoch}; a leader of epoch ${leaderEpoch} is stale and must not append — refresh the partition's leadership`,
+      );
+    }
     const duplicate = this.checkProducers(headers);
     if (duplicate !== undefined) return { info: duplicate, durable: false };
 
@@ -233,22 +267,97 @@ export class PartitionLog {
 
     let position = 0;
     let nextOffset = firstOffset;
-    let maxTimestamp = -1;
-    let recordCount = 0;
     for (const header of headers) {
       const size = LOG_OVERHEAD_BYTES + header.batchLength;
       const batch = batches.subarray(position, position + size);
       setBaseOffset(batch, nextOffset);
       header.baseOffset = nextOffset;
-      if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(batch, options.leaderEpoch);
+      if (leaderEpoch !== undefined) {
+        setPartitionLeaderEpoch(batch, leaderEpoch);
+        header.partitionLeaderEpoch = leaderEpoch;
+      }
       if (options.logAppendTimeMs !== undefined) {
         stampLogAppendTime(batch, options.logAppendTimeMs);
         header.maxTimestamp = options.logAppendTimeMs;
       }
-      maxTimestamp = Math.max(maxTimestamp, header.maxTimestamp);
-      recordCount += header.recordCount;
       nextOffset += header.lastOffsetDelta + 1;
       position += size;
+    }
+    // Before the bytes, so the checkpoint never misses an epoch the log holds.
+    if (leaderEpoch !== undefined && leaderEpoch >= 0) await this.epochs.assign(leaderEpoch, firstOffset);
+    return this.writeBatches(batches, headers, options.logAppendTimeMs ?? -1);
+  }
+
+  /**
+   * Appends batches a leader sent this follower, as Kafka's appendAsFollower: offsets, leader
+   * epochs and timestamps stay as sent (the leader assigned them), so the replicas' logs hold the
+   * same bytes. The batches must start at logEndOffset and follow each other without a gap — with
+   * cleanup.policy=compact gaps are allowed (compaction drops whole batches) but no overlap — and
+   * carry no leader epoch below the log's latest; else OFFSET_OUT_OF_RANGE or FENCED_LEADER_EPOCH,
+   * and CORRUPT_MESSAGE as append, with nothing appended. Sequences are not checked (the leader
+   * did) but producer state is updated, so that this replica recognises retries once it leads;
+   * each new epoch is recorded in the leader epoch cache. Durability follows the flush policy as
+   * for append.
+   */
+  async appendAsFollower(batches: Buffer): Promise<AppendInfo> {
+    const headers = validateIncomingBatches(batches);
+    const { info, durable } = await this.exclusive(() => this.appendAsFollowerLocked(batches, headers));
+    if (durable) await this.groupCommit.request();
+    return info;
+  }
+
+  private async appendAsFollowerLocked(batches: Buffer, headers: RecordBatchHeader[]): Promise<{ info: AppendInfo; durable: boolean }> {
+    this.ensureOpen();
+    this.checkFollowerOffsets(headers);
+    const epochStarts: EpochEntry[] = [];
+    let latestEpoch = this.epochs.latestEpoch;
+    for (const header of headers) {
+      const epoch = header.partitionLeaderEpoch;
+      if (epoch < 0 || epoch === latestEpoch) continue;
+      if (epoch < latestEpoch) {
+        throw new TributaryError(
+          'FENCED_LEADER_EPOCH',
+          `the batch at offset ${header.baseOffset} has leader epoch ${epoch} but ${this.name} already holds epoch ${latestEpoch}; ` +
+            `its log has diverged from the leader's — truncate to the leader's endOffsetForEpoch before fetching`,
+        );
+      }
+      epochStarts.push({ epoch, startOffset: header.baseOffset });
+      latestEpoch = epoch;
+    }
+    const last = headers[headers.length - 1];
+    await this.maybeRoll(batches.length, lastOffsetOf(last), headers[0].maxTimestamp);
+    // Before the bytes, so the checkpoint never misses an epoch the log holds.
+    await this.epochs.assignAll(epochStarts);
+    return this.writeBatches(batches, headers, -1);
+  }
+
+  /** A follower's batches start at the log end and are contiguous (with compaction: increasing, gaps allowed). */
+  private checkFollowerOffsets(headers: readonly RecordBatchHeader[]): void {
+    const gapsAllowed = this.config.cleanupPolicy.compact;
+    let expected = this.logEndOffset;
+    for (const [i, header] of headers.entries()) {
+      const { baseOffset } = header;
+      if (baseOffset === expected || (gapsAllowed && baseOffset > expected)) {
+        expected = lastOffsetOf(header) + 1;
+        continue;
+      }
+      const rule = gapsAllowed ? 'at or after' : 'exactly at';
+      throw new TributaryError(
+        'OFFSET_OUT_OF_RANGE',
+        i === 0
+          ? `the leader's batches start at offset ${baseOffset} but ${this.name}'s log ends at ${expected}; a follower appends ${rule} its log end offset — fetch from ${expected}`
+          : `batch ${i} starts at offset ${baseOffset} but the batch before it ends at ${expected - 1}; a follower's batches must follow each other ${gapsAllowed ? 'without overlapping' : 'without a gap'}`,
+      );
+    }
+  }
+
+  /** Writes validated, stamped batches at the log end and records them; says whether the flush policy wants a sync now. */
+  private writeBatches(batches: Buffer, headers: readonly RecordBatchHeader[], logAppendTimeMs: number): { info: AppendInfo; durable: boolean } {
+    let maxTimestamp = -1;
+    let recordCount = 0;
+    for (const header of headers) {
+      maxTimestamp = Math.max(maxTimestamp, header.maxTimestamp);
+      recordCount += header.recordCount;
     }
     const active = this.segments.active;
     active.append(batches, headers);
@@ -256,11 +365,11 @@ export class PartitionLog {
     this.dirtySegments.add(active);
     this.unflushedBatches += headers.length;
     const info: AppendInfo = {
-      firstOffset,
-      lastOffset,
+      firstOffset: headers[0].baseOffset,
+      lastOffset: lastOffsetOf(headers[headers.length - 1]),
       maxTimestamp,
       recordCount,
-      logAppendTimeMs: options.logAppendTimeMs ?? -1,
+      logAppendTimeMs,
       logStartOffset: this.startOffset,
       duplicate: false,
     };
@@ -413,6 +522,7 @@ export class PartitionLog {
     }
     this.startOffset = Math.max(this.startOffset, this.segments.first.baseOffset);
     this.dropProducersBelow(this.startOffset);
+    await this.epochs.truncateFromStart(this.startOffset);
     for (const segment of doomed) await segment.delete(this.fs);
     await this.deleteSnapshotsWhere((offset) => offset < this.startOffset);
     this.dirDirty = true;
@@ -513,8 +623,9 @@ export class PartitionLog {
 
   /**
    * Removes every batch at or after `offset` (a batch holding it goes entirely), so that
-   * logEndOffset becomes `offset` or the base offset of the batch that held it. Below the log
-   * start, the log is emptied and restarts at `offset`.
+   * logEndOffset becomes `offset` or the base offset of the batch that held it; leader epochs
+   * starting at or after the new end are forgotten, and producer state is rebuilt. At or below the
+   * log start, the log is emptied and restarts at `offset` (truncateFullyAndStartAt).
    */
   truncateTo(offset: number): Promise<void> {
     return this.exclusive(async () => {
@@ -543,12 +654,28 @@ export class PartitionLog {
       this.syncedEndOffset = Math.min(this.syncedEndOffset, this.logEndOffset);
       this.checkpointedOffset = -1;
       await this.writeRecoveryPoint();
+      await this.epochs.truncateFromEnd(this.logEndOffset);
       await this.deleteSnapshotsWhere((snapshotOffset) => snapshotOffset > this.logEndOffset);
       await this.loadProducerState(this.recoveryReport.warnings);
     });
   }
 
+  /**
+   * Empties the log and restarts it at `offset` (above or below its end), as Kafka's
+   * truncateFullyAndStartAt: for a follower whose fetch offset fell below the leader's log start.
+   * Producer state and leader epochs are forgotten with the batches.
+   */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.ensureOpen();
+      await this.restartAt(offset);
+    });
+  }
+
   private async restartAt(offset: number): Promise<void> {
+    // First: a crash after it leaves epochs missing for a log about to be emptied again, whereas
+    // one before it would leave an epoch claiming the new start that no batch there carries.
+    await this.epochs.clear();
     const all = this.segments.all();
     for (const segment of all) this.segments.remove(segment);
     for (const segment of all) await segment.delete(this.fs);
@@ -637,6 +764,7 @@ export class PartitionLog {
       this.syncedEndOffset = this.logEndOffset;
     }
     const producers = await this.loadProducerState(warnings);
+    await this.loadLeaderEpochs(warnings);
     if (cleanShutdown) {
       // Gone for good before anything is appended, or a crash would pass for a clean stop.
       await this.fs.unlink(joinPath(this.dir, CLEAN_SHUTDOWN_FILE));
@@ -688,7 +816,39 @@ export class PartitionLog {
   }
 
   /** Applies the headers of the batches from `offset` on to producer state; returns how many it read. */
-  private async replayProducerBatches(offset: number): Promise<number> {
+  private replayProducerBatches(offset: number): Promise<number> {
+    return this.scanHeaders(offset, (header) => {
+      if (!isControlBatch(header)) this.producers.update(header);
+    });
+  }
+
+  /**
+   * The leader epoch cache from its checkpoint, without entries past the log end (a crash cut
+   * their batches) or before the log start (retention or truncation ran before the checkpoint
+   * was rewritten); rebuilt from every batch's partitionLeaderEpoch when the file is damaged, or
+   * missing beside a non-empty log.
+   */
+  private async loadLeaderEpochs(warnings: string[]): Promise<void> {
+    const file = await LeaderEpochCheckpoint.read(this.fs, this.dir);
+    if (file.kind === 'read') {
+      this.epochs = new LeaderEpochCache(this.fs, this.dir, file.entries);
+      await this.epochs.truncateFromEnd(this.logEndOffset);
+      await this.epochs.truncateFromStart(this.startOffset);
+      return;
+    }
+    const found: EpochEntry[] = [];
+    const batchCount = await this.scanHeaders(this.startOffset, (header) => {
+      const epoch = header.partitionLeaderEpoch;
+      if (epoch >= 0 && epoch > (found[found.length - 1]?.epoch ?? -1)) found.push({ epoch, startOffset: header.baseOffset });
+    });
+    this.epochs = await LeaderEpochCache.rebuild(this.fs, this.dir, found);
+    if (file.kind === 'missing' && batchCount === 0) return; // a new log: nothing was lost
+    const why = file.kind === 'missing' ? `${LEADER_EPOCH_CHECKPOINT_FILE} is missing` : file.problem;
+    warnings.push(`${this.name}: ${why}; rebuilt ${found.length} leader epoch entries from the headers of ${batchCount} batches`);
+  }
+
+  /** Calls `visit` with the header of every batch holding an offset at or after `offset`; returns how many. */
+  private async scanHeaders(offset: number, visit: (header: RecordBatchHeader) => void): Promise<number> {
     if (offset >= this.logEndOffset) return 0;
     let count = 0;
     for (const segment of this.segments.from(offset)) {
@@ -696,7 +856,7 @@ export class PartitionLog {
       for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
         if (lastOffsetOf(batch.header) < offset) continue;
         count++;
-        if (!isControlBatch(batch.header)) this.producers.update(batch.header);
+        visit(batch.header);
       }
     }
     return count;
