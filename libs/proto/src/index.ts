@@ -6,6 +6,7 @@ export * from './gen/tributary/broker/v1/admin';
 export * from './gen/tributary/broker/v1/replication';
 export * from './gen/tributary/raft/v1/raft';
 export * from './gen/tributary/controller/v1/controller';
+export * from './gen/tributary/schema/v1/schema_registry';
 
 /**
  * A failed unary call carries its tributary.common.v1.ErrorCode name (e.g. "RECORD_TOO_LARGE")
