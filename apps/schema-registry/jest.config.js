@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'schema-registry',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
