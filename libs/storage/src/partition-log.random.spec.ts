@@ -15,6 +15,7 @@ interface ModelBatch {
   baseOffset: number;
   values: string[];
   timestampMs: number;
+  leaderEpoch: number;
   producer?: { epoch: number; firstSequence: number };
 }
 
@@ -27,7 +28,7 @@ describe('PartitionLog against a model', () => {
   afterEach(() => temp.remove());
 
   for (let run = 0; run < 3; run++) {
-    it(`random appends (incl. idempotent retries and gaps), reads, rolls, flushes, retention, truncation and clean or unclean reopen agree with the model (run ${run})`, async () => {
+    it(`random appends (incl. idempotent retries and gaps, and rising leader epochs), reads, rolls, flushes, retention, truncation and clean or unclean reopen agree with the model (run ${run})`, async () => {
       const random = SeededRandom.fromEnv();
       try {
         await simulate(random, temp.partition());
@@ -49,7 +50,14 @@ async function simulate(random: SeededRandom, dir: string): Promise<void> {
   let logStartOffset = 0;
   let nextSequence = 0;
   let epoch = 0;
+  let leaderEpoch = 0;
   const endOffset = () => (model.length === 0 ? logStartOffset : model[model.length - 1].baseOffset + model[model.length - 1].values.length);
+  /** The leader epoch cache the model implies: each epoch from its first surviving batch. */
+  const epochStarts = () => {
+    const starts: { epoch: number; startOffset: number }[] = [];
+    for (const b of model) if (b.leaderEpoch > (starts[starts.length - 1]?.epoch ?? -1)) starts.push({ epoch: b.leaderEpoch, startOffset: b.baseOffset });
+    return starts;
+  };
 
   for (let step = 0; step < OPERATIONS; step++) {
     nowMs += random.int(0, 2000);
@@ -58,9 +66,10 @@ async function simulate(random: SeededRandom, dir: string): Promise<void> {
       const values = Array.from({ length: random.int(1, 5) }, (_, i) => `s${step}r${i}-${'x'.repeat(random.int(0, 200))}`);
       const idempotent = random.chance(0.4);
       const producer = idempotent ? { producerId: PRODUCER_ID, producerEpoch: epoch, baseSequence: nextSequence } : undefined;
-      const info = await log.append(testBatch(values.map((value) => ({ value, timestamp: nowMs })), producer));
+      if (random.chance(0.1)) leaderEpoch += random.int(1, 3);
+      const info = await log.append(testBatch(values.map((value) => ({ value, timestamp: nowMs })), producer), { leaderEpoch });
       expect(info).toMatchObject({ firstOffset: endOffset(), lastOffset: endOffset() + values.length - 1, duplicate: false });
-      model.push({ baseOffset: info.firstOffset, values, timestampMs: nowMs, producer: idempotent ? { epoch, firstSequence: nextSequence } : undefined });
+      model.push({ baseOffset: info.firstOffset, values, timestampMs: nowMs, leaderEpoch, producer: idempotent ? { epoch, firstSequence: nextSequence } : undefined });
       if (idempotent) nextSequence += values.length;
     } else if (op < 0.52) {
       const last = [...model].reverse().find((b) => b.producer !== undefined);
@@ -130,6 +139,7 @@ async function simulate(random: SeededRandom, dir: string): Promise<void> {
       expect(log.producerState(PRODUCER_ID)).toEqual(producerBefore);
     }
     expect([log.logStartOffset, log.logEndOffset]).toEqual([logStartOffset, endOffset()]);
+    expect(log.leaderEpochCache.entries()).toEqual(epochStarts());
   }
   await log.close();
 }

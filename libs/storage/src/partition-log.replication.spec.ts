@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { NodeFileSystem } from '@tributary/node-io';
 import { decodeRecordBatches, encodeRecordBatch, readBatchHeader, splitBatches } from '@tributary/protocol';
 import { joinPath } from './file-system';
+import { UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache';
 import { LEADER_EPOCH_CHECKPOINT_FILE } from './leader-epoch-checkpoint';
 import { DEFAULT_LOG_CONFIG, LogConfig } from './log-config';
 import { PartitionLog } from './partition-log';
@@ -47,16 +48,27 @@ describe('PartitionLog replication', () => {
   }
 
   /**
-   * The follower's side of a leader change (Kafka's KIP-279): ask the leader where the
-   * follower's latest epoch ended; when the leader answers with an older epoch, look up where
-   * that one ended locally too; truncate to the lower offset.
+   * The follower's side of a leader change, as Kafka's fetcher (KIP-279): ask the leader where
+   * the follower's latest epoch ended, look up where the epoch it answered with ends locally,
+   * and truncate to the lower offset; when the follower never had that epoch, truncate to where
+   * its last epoch below it ended and ask again. Returns the log end offset after each round.
    */
-  async function reconcile(follower: PartitionLog, leader: PartitionLog): Promise<number> {
-    const asked = leader.endOffsetForEpoch(follower.latestEpoch);
-    const local = asked.epoch === follower.latestEpoch ? follower.logEndOffset : follower.endOffsetForEpoch(asked.epoch).endOffset;
-    const truncateAt = Math.min(asked.endOffset, local);
-    await follower.truncateTo(truncateAt);
-    return truncateAt;
+  async function reconcile(follower: PartitionLog, leader: PartitionLog, highWatermark = 0): Promise<number[]> {
+    const rounds: number[] = [];
+    for (let done = false; !done; ) {
+      const answer = leader.endOffsetForEpoch(follower.latestEpoch);
+      const local = follower.endOffsetForEpoch(answer.epoch);
+      let truncateAt: number;
+      done = true;
+      if (answer.endOffset === UNDEFINED_EPOCH_OFFSET) truncateAt = highWatermark;
+      else if (local.endOffset === UNDEFINED_EPOCH_OFFSET) truncateAt = answer.endOffset;
+      else if (local.epoch !== answer.epoch) [truncateAt, done] = [local.endOffset, false];
+      else truncateAt = Math.min(local.endOffset, answer.endOffset);
+      truncateAt = Math.min(truncateAt, follower.logEndOffset);
+      await follower.truncateTo(truncateAt);
+      rounds.push(follower.logEndOffset);
+    }
+    return rounds;
   }
 
   beforeEach(() => {
@@ -399,7 +411,7 @@ describe('PartitionLog replication', () => {
       ]);
       // B comes back as a follower.
       expect(a.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 4 });
-      expect(await reconcile(b, a)).toBe(4);
+      expect(await reconcile(b, a)).toEqual([4]);
       expect(b.logEndOffset).toBe(4);
       expect(b.producerState(42)).toBeUndefined();
       await replicate(a, b);
@@ -426,13 +438,43 @@ describe('PartitionLog replication', () => {
       await a.append(batch(3), { leaderEpoch: 3 }); // [5, 7]
       // A answers for epoch 2 with epoch 1 ending at 5; B's own epoch 1 ended at 4.
       expect(a.endOffsetForEpoch(2)).toEqual({ epoch: 1, endOffset: 5 });
-      expect(await reconcile(b, a)).toBe(4);
+      expect(await reconcile(b, a)).toEqual([4]);
       await replicate(a, b);
       expect(await readAll(b, 0)).toEqual(await readAll(a, 0));
       expect(b.leaderEpochCache.entries()).toEqual([
         { epoch: 1, startOffset: 0 },
         { epoch: 3, startOffset: 5 },
       ]);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('when the leader answers with an epoch the follower never had, the follower truncates to its epoch below and asks again', async () => {
+      // A: epoch 1 [0, 7], epoch 2 [8, 14], epoch 4 [15, 16]. B: the same epoch 1 [0, 7], then its own epoch 1 [8, 9] and epoch 3 [10, 12].
+      const at = (baseOffset: number, count: number, partitionLeaderEpoch: number, value: string) =>
+        encodeRecordBatch(Array.from({ length: count }, () => ({ key: null, value: Buffer.from(value), timestamp: nowMs })), { baseOffset, partitionLeaderEpoch });
+      const a = await open('a');
+      const b = await open('b');
+      const common = at(0, 8, 1, 'common');
+      await a.appendAsFollower(Buffer.concat([common, at(8, 7, 2, 'a'), at(15, 2, 4, 'a')]));
+      await b.appendAsFollower(Buffer.concat([common, at(8, 2, 1, 'b'), at(10, 3, 3, 'b')]));
+      expect(a.endOffsetForEpoch(3)).toEqual({ epoch: 2, endOffset: 15 });
+      expect(b.endOffsetForEpoch(2)).toEqual({ epoch: 1, endOffset: 10 });
+      expect(await reconcile(b, a)).toEqual([10, 8]);
+      await replicate(a, b);
+      expect(await readAll(b, 0)).toEqual(await readAll(a, 0));
+      expect(b.leaderEpochCache.entries()).toEqual(a.leaderEpochCache.entries());
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('a follower with no epochs gets no answer and falls back to its high watermark (whole batches below it)', async () => {
+      const a = await open('a');
+      const b = await open('b');
+      await a.append(batch(4), { leaderEpoch: 3 });
+      await b.appendAsFollower(batch(4)); // written without a leader epoch
+      expect(a.endOffsetForEpoch(b.latestEpoch)).toEqual({ epoch: -1, endOffset: -1 });
+      expect(await reconcile(b, a, 2)).toEqual([0]); // the high watermark (2) is inside the only batch
+      await replicate(a, b);
+      expect(await readAll(b, 0)).toEqual(await readAll(a, 0));
       await Promise.all([a.close(), b.close()]);
     });
   });

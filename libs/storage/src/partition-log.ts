@@ -3,7 +3,10 @@
  *
  * Appends validate the request, check idempotent-producer sequences, assign offsets and stamp
  * the leader epoch in place, and write the bytes as they came (no re-encoding) with one
- * synchronous positional write into the page cache; durability follows the flush policy, with
+ * synchronous positional write into the page cache; follower appends (appendAsFollower) keep the
+ * leader's offsets and epochs. Which epoch wrote which offsets is kept in the leader epoch cache
+ * (leader-epoch-cache.ts), in step with appends, truncations and retention, so a follower can
+ * find and cut a divergent tail after a leader change. Durability follows the flush policy, with
  * concurrent appends sharing one fdatasync. Reads return stored bytes, whole batches. Mutations
  * (append, roll, truncation, retention, compaction) run one at a time in call order; reads run
  * alongside them, and a segment deleted under a read stays open until the read ends.
