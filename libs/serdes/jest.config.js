@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'serdes',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,89 @@
+import { parseSchema, type SchemaType } from '@tributary/schema';
+import { createSchemaCodec, SerializationError, type SchemaCodec } from './schema-codec';
+import type { SchemaInput, SchemaRegistryClient } from './schema-registry-client';
+import { topicNameStrategy, type SubjectNameStrategy } from './subject-name-strategy';
+import { encodeWireFormat } from './wire-format';
+
+export interface SchemaSerializerOptions {
+  client: SchemaRegistryClient;
+  /** The schema values are written with. Required unless useLatestVersion with TopicNameStrategy. */
+  schema?: SchemaInput;
+  /** Protobuf: the message written (full name); default the schema's first message. */
+  messageType?: string;
+  /** Serialize keys (subject `<topic>-key`) rather than values. Default false. */
+  isKey?: boolean;
+  /** Default topicNameStrategy. */
+  subjectNameStrategy?: SubjectNameStrategy;
+  /** Register the schema when the subject does not hold it (Confluent's auto.register.schemas). Default true. */
+  autoRegister?: boolean;
+  /** Write with the subject's latest version instead of `schema` (use.latest.version); needs autoRegister false. */
+  useLatestVersion?: boolean;
+  /** Register and look up the normalized form (normalize.schemas). Default false. */
+  normalize?: boolean;
+}
+
+interface Writer {
+  id: number;
+  codec: SchemaCodec;
+}
+
+/**
+ * Confluent's serializer for Avro, JSON Schema and Protobuf: finds the subject (by strategy),
+ * gets the schema id (registering it, looking it up, or taking the latest version), checks and
+ * encodes the value, and frames it in the wire format. A value that does not match the schema
+ * is refused with a SerializationError before anything is sent. Ids and codecs are cached per subject.
+ */
+export class SchemaSerializer {
+  private readonly writers = new Map<string, Promise<Writer>>();
+  private readonly strategy: SubjectNameStrategy;
+  private readonly recordName: string | undefined;
+
+  constructor(private readonly options: SchemaSerializerOptions) {
+    this.strategy = options.subjectNameStrategy ?? topicNameStrategy;
+    if (options.useLatestVersion && options.autoRegister === true) throw new SerializationError('useLatestVersion and autoRegister exclude each other');
+    if (!options.schema && !options.useLatestVersion) throw new SerializationError('a serializer needs a schema, or useLatestVersion');
+    this.recordName = options.messageType ?? (options.schema ? recordNameOf(options.schema) : undefined);
+  }
+
+  async serialize(topic: string, value: unknown): Promise<Buffer> {
+    const subject = this.strategy(topic, this.options.isKey ?? false, this.recordName);
+    let writer = this.writers.get(subject);
+    if (!writer) {
+      writer = this.writerFor(subject);
+      this.writers.set(subject, writer);
+      writer.catch(() => this.writers.delete(subject));
+    }
+    const { id, codec } = await writer;
+    return encodeWireFormat(id, codec.encode(value));
+  }
+
+  private async writerFor(subject: string): Promise<Writer> {
+    const { client } = this.options;
+    if (this.options.useLatestVersion) {
+      const latest = await client.getLatest(subject);
+      return { id: latest.id, codec: await this.codec(latest) };
+    }
+    const schema = this.options.schema!;
+    const codec = await this.codec(schema);
+    const id =
+      this.options.autoRegister === false
+        ? (await client.lookup(subject, schema, { normalize: this.options.normalize })).id
+        : await client.register(subject, schema, { normalize: this.options.normalize });
+    return { id, codec };
+  }
+
+  private async codec(schema: SchemaInput): Promise<SchemaCodec> {
+    const references = await this.options.client.resolveReferences(schema.references ?? []);
+    return createSchemaCodec({ schemaType: schema.schemaType ?? 'AVRO', schema: schema.schema, references, messageType: this.options.messageType });
+  }
+}
+
+/** The name RecordNameStrategy uses: Avro's full name, the first Protobuf message, a JSON Schema's title. */
+function recordNameOf(schema: SchemaInput): string | undefined {
+  try {
+    // References are not resolved here: the record name is the schema's own top-level name.
+    return parseSchema({ schemaType: schema.schemaType as SchemaType | undefined, schema: schema.schema, references: {} }).recordName;
+  } catch {
+    return undefined;
+  }
+}
