@@ -51,7 +51,11 @@ export class ProtobufCodec implements SchemaCodec {
   decode(payload: Buffer): unknown {
     const { indexes, bytesRead } = decodeMessageIndexes(payload);
     const type = this.typeAt(indexes);
-    if (!type) throw new SerializationError(`the payload names message indexes [${indexes.join(', ')}], which the schema does not have`);
+    if (!type) {
+      throw new SerializationError(
+        `the payload's message indexes [${indexes.join(', ')}] name no message of the schema: was it written without Confluent's message indexes?`,
+      );
+    }
     try {
       return type.toObject(type.decode(payload.subarray(bytesRead)), { longs: String, enums: String, defaults: true });
     } catch (error) {
