@@ -4,6 +4,7 @@ import { BROKER_LOGGER } from './broker-logger';
 import { BROKER_OPTIONS, DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata } from './cluster-metadata';
 import { PartitionLogs } from './partition-logs';
+import { ReplicaManager } from './replication/replica-manager';
 import { TopicAdmin } from './topic-admin';
 
 /**
@@ -21,6 +22,7 @@ export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(ClusterMetadata) private readonly metadata: ClusterMetadata,
     @Inject(PartitionLogs) private readonly logs: PartitionLogs,
     @Inject(TopicAdmin) private readonly admin: TopicAdmin,
+    @Inject(ReplicaManager) private readonly replicas: ReplicaManager,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,6 +48,8 @@ export class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Fetchers stop writing and high watermarks are saved before the logs close.
+    await this.replicas.close();
     await this.logs.closeAll();
     await this.metadata.close();
     this.logger.info('logs flushed and closed');

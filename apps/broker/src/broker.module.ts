@@ -18,6 +18,11 @@ import { PartitionResolver } from './partition-resolver';
 import { ProduceService } from './produce-service';
 import { ProducerIdManager } from './producer-id-manager';
 import { QuorumMetadataClient } from './quorum-metadata-client';
+import { HighWatermarkCheckpoints } from './replication/high-watermark-checkpoints';
+import { ReplicaFetchService } from './replication/replica-fetch-service';
+import { ReplicaFetchers } from './replication/replica-fetchers';
+import { ReplicaManager } from './replication/replica-manager';
+import { ReplicationGrpcHandlers } from './replication/replication-grpc-handlers';
 import { TopicAdmin } from './topic-admin';
 
 /**
@@ -37,6 +42,11 @@ export class BrokerModule {
         AppendNotifier,
         { provide: ClusterMetadata, useClass: QuorumMetadataClient },
         PartitionLogs,
+        HighWatermarkCheckpoints,
+        ReplicaFetchers,
+        ReplicaManager,
+        ReplicaFetchService,
+        ReplicationGrpcHandlers,
         TopicAdmin,
         PartitionResolver,
         ProducerIdManager,

@@ -9,6 +9,21 @@ import type {
 
 export type TopicCreation = Pick<CreateTopicResult, 'topic' | 'configs' | 'created'>;
 
+export interface IsrChange {
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  newIsr: readonly number[];
+}
+
+export interface IsrChangeResult {
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: number[];
+}
+
 export interface ProducerIdBlock {
   /** The block is [firstProducerId, firstProducerId + blockSize). */
   firstProducerId: number;
@@ -29,6 +44,8 @@ export abstract class ClusterMetadata {
   abstract get nodeId(): number;
   /** The active controller's node id as last known; -1 when none is known. */
   abstract get controllerId(): number;
+  /** This broker's registration epoch; -1 before it registered. */
+  abstract get brokerEpoch(): number;
 
   /** Reads meta.properties and builds the image from the quorum's metadata log. */
   abstract open(): Promise<void>;
@@ -41,6 +58,8 @@ export abstract class ClusterMetadata {
   abstract createPartitions(request: CreatePartitionsRequest): Promise<TopicImage>;
   abstract alterConfigs(request: AlterConfigsRequest): Promise<void>;
   abstract allocateProducerIds(): Promise<ProducerIdBlock>;
+  /** Asks the controller to change the ISR of a partition this broker leads; resolves with the committed state. */
+  abstract alterPartition(request: IsrChange): Promise<IsrChangeResult>;
   abstract close(): Promise<void>;
 
   /** Calls `listener` with the new image after each change is applied (and once with the replayed image by the caller). */

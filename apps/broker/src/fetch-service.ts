@@ -23,14 +23,15 @@ const EMPTY = Buffer.alloc(0);
 
 interface PartitionRead {
   response: FetchPartitionResponse;
-  /** Log end offset seen before the read: a later change means new data to look at. */
-  logEndOffsetBefore: number;
+  /** High watermark seen before the read: a later change means new data to look at. */
+  highWatermarkBefore: number;
 }
 
 /**
- * Reads the partitions of a Fetch call, long-polling as Kafka does: answer at once when
- * min_bytes are there (or any partition has an error), else sleep until an append lands on one
- * of the partitions or max_wait_ms passes, and read again.
+ * Reads the partitions of a Fetch call from their leader, long-polling as Kafka does: answer at
+ * once when min_bytes are there (or any partition has an error), else sleep until the high
+ * watermark of one of the partitions moves or max_wait_ms passes, and read again. Consumers see
+ * only what is below the high watermark: records every in-sync replica has.
  */
 @Injectable()
 export class FetchService {
@@ -55,7 +56,7 @@ export class FetchService {
       const wake = new AbortController();
       const waited = this.appendNotifier.waitForAppend(keys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
       // An append that completed while we were reading would not wake us: look once more.
-      if (reads.some((read) => this.currentLogEndOffset(read.response) !== read.logEndOffsetBefore)) wake.abort();
+      if (reads.some((read) => this.currentHighWatermark(read.response) !== read.highWatermarkBefore)) wake.abort();
       await waited;
     }
   }
@@ -82,11 +83,11 @@ export class FetchService {
       recordBatches: EMPTY,
       records: [],
     };
-    let logEndOffsetBefore = -1;
+    let highWatermarkBefore = -1;
     try {
-      const { log } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate });
-      logEndOffsetBefore = log.logEndOffset;
-      response.highWatermark = log.logEndOffset;
+      const { log, replica } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate });
+      highWatermarkBefore = replica.highWatermark;
+      response.highWatermark = replica.highWatermark;
       response.logStartOffset = log.logStartOffset;
       if (wanted.fetchOffset < log.logStartOffset || wanted.fetchOffset > log.logEndOffset) {
         throw new TributaryError(
@@ -100,7 +101,7 @@ export class FetchService {
       // The first partition with data returns at least one batch even past max_bytes, so a
       // consumer never stalls on a batch larger than its limits (Kafka's KIP-74).
       if (maxBytes > 0 || firstWithData) {
-        const { batches } = await log.read(wanted.fetchOffset, Math.max(maxBytes, firstWithData ? 1 : 0));
+        const { batches } = await log.read(wanted.fetchOffset, Math.max(maxBytes, firstWithData ? 1 : 0), { maxOffset: highWatermarkBefore });
         response.recordBatches = batches;
       }
     } catch (error) {
@@ -108,11 +109,11 @@ export class FetchService {
       response.errorCode = ErrorCode[domain.code];
       response.errorMessage = `${domain.code}: ${domain.message}`;
     }
-    return { response, logEndOffsetBefore };
+    return { response, highWatermarkBefore };
   }
 
-  private currentLogEndOffset(response: FetchPartitionResponse): number {
-    return this.partitions.peek(response.topic, response.partition)?.logEndOffset ?? -1;
+  private currentHighWatermark(response: FetchPartitionResponse): number {
+    return this.partitions.highWatermark(response.topic, response.partition);
   }
 
   private finish(response: FetchPartitionResponse, format: RecordsFormat, fetchOffset: number): FetchPartitionResponse {

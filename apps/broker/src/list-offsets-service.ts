@@ -27,9 +27,10 @@ export class ListOffsetsService {
       timestamp: -1,
     };
     try {
-      const { log } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate: false });
+      const { log, replica } = await this.partitions.resolve(wanted.topic, wanted.partition, { autoCreate: false });
       if (wanted.timestamp === LATEST_TIMESTAMP) {
-        response.offset = log.logEndOffset;
+        // What consumers can read up to: records past the high watermark may still be lost.
+        response.offset = replica.highWatermark;
       } else if (wanted.timestamp === EARLIEST_TIMESTAMP) {
         response.offset = log.logStartOffset;
       } else {

@@ -5,17 +5,22 @@ import type { PartitionLog } from '@tributary/storage';
 import { BROKER_CONFIG } from './broker-config-provider';
 import { ClusterMetadata } from './cluster-metadata';
 import { PartitionLogs, partitionDirName } from './partition-logs';
+import type { PartitionReplica } from './replication/partition-replica';
+import { ReplicaManager } from './replication/replica-manager';
 import { TopicAdmin } from './topic-admin';
 
 export interface ResolvedPartition {
   /** `<topic>-<partition>`: names the partition in logs, metrics and fetch wake-ups. */
   key: string;
   log: PartitionLog;
+  /** This broker's replica, which leads the partition. */
+  replica: PartitionReplica;
   config: EffectiveTopicConfig;
 }
 
 /**
- * Finds the log and effective config of a topic-partition for the data plane, creating an unknown
+ * Finds the log, leader replica and effective config of a topic-partition for the data plane
+ * (NOT_LEADER_OR_FOLLOWER naming the leader when this broker does not lead it), creating an unknown
  * topic when auto.create.topics.enable allows it (as Kafka does on a metadata request; here on
  * Produce and Fetch too, for gRPC clients that never ask for metadata).
  */
@@ -29,15 +34,16 @@ export class PartitionResolver {
     @Inject(PartitionLogs) private readonly logs: PartitionLogs,
     @Inject(TopicAdmin) private readonly admin: TopicAdmin,
     @Inject(BROKER_CONFIG) private readonly brokerConfig: BrokerConfig,
+    @Inject(ReplicaManager) private readonly replicas: ReplicaManager,
   ) {}
 
   key(topic: string, partition: number): string {
     return partitionDirName(topic, partition);
   }
 
-  /** The open log of a partition, if any, without creating anything. */
-  peek(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.find(topic, partition);
+  /** The high watermark of a partition this broker holds (-1 when it holds none), without creating anything. */
+  highWatermark(topic: string, partition: number): number {
+    return this.replicas.find(partitionDirName(topic, partition))?.highWatermark ?? -1;
   }
 
   async resolve(topic: string, partition: number, options: { autoCreate: boolean }): Promise<ResolvedPartition> {
@@ -59,7 +65,7 @@ export class PartitionResolver {
         `broker ${this.metadata.nodeId} is not a replica of partition ${partition} of topic ${topic}; its leader is broker ${leader}: send it there`,
       );
     }
-    return { key: partitionDirName(topic, partition), log, config: this.configOf(image, topic) };
+    return { key: partitionDirName(topic, partition), log, replica: this.replicas.leader(topic, partition), config: this.configOf(image, topic) };
   }
 
   /** Checks that the topic exists, creating it when asked to and auto.create.topics.enable allows it. */

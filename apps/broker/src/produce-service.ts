@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { encodeRecordBatch, compressionTypeFromName, splitBatches, TributaryError } from '@tributary/protocol';
 import type { ProduceRequest, ProduceResponse, Record as ProtoRecord } from '@tributary/proto';
 import type { Logger } from 'pino';
-import { AppendNotifier } from './append-notifier';
 import { BROKER_LOGGER } from './broker-logger';
 import { BrokerMetrics } from './broker-metrics';
 import { PartitionResolver, type ResolvedPartition } from './partition-resolver';
+import { ReplicaManager } from './replication/replica-manager';
 
 const ACKS_ALLOWED = new Set([0, 1, -1]);
 
@@ -18,9 +18,9 @@ const ACKS_ALLOWED = new Set([0, 1, -1]);
 export class ProduceService {
   constructor(
     @Inject(PartitionResolver) private readonly partitions: PartitionResolver,
-    @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
     @Inject(BrokerMetrics) private readonly metrics: BrokerMetrics,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
+    @Inject(ReplicaManager) private readonly replicas: ReplicaManager,
   ) {}
 
   async produce(request: ProduceRequest): Promise<ProduceResponse> {
@@ -50,20 +50,21 @@ export class ProduceService {
         );
       }
     }
-    const append = target.log.append(batches, {
+    const minInsyncReplicas = target.config.minInsyncReplicas;
+    const append = this.replicas.appendAsLeader(target.replica, target.log, batches, {
+      acks: request.acks,
+      minInsyncReplicas,
       logAppendTimeMs: target.config.messageTimestampType === 'LogAppendTime' ? Date.now() : undefined,
     });
     if (request.acks === 0) {
       // acks=0 answers before the append; a failure can only be logged.
-      append.then(
-        () => this.appendNotifier.notify(target.key),
-        (error: unknown) => this.logger.warn({ err: error, partition: target.key }, 'acks=0 append failed'),
-      );
+      append.catch((error: unknown) => this.logger.warn({ err: error, partition: target.key }, 'acks=0 append failed'));
       return { baseOffset: -1, logAppendTimeMs: -1, logStartOffset: target.log.logStartOffset, recordCount: 0 };
     }
     const info = await append;
+    // acks=all: answered once every in-sync replica has the batch (a retried duplicate too: it may not have been replicated yet).
+    if (request.acks === -1) await this.replicas.awaitReplication(target.replica, info.lastOffset + 1, minInsyncReplicas, request.timeoutMs);
     if (!info.duplicate) {
-      this.appendNotifier.notify(target.key);
       this.metrics.producedBytes.inc({ topic: request.topic }, batches.length);
       this.metrics.producedRecords.inc({ topic: request.topic }, info.recordCount);
     }

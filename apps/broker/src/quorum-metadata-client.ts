@@ -25,7 +25,7 @@ import type { Logger } from 'pino';
 import { BROKER_CONFIG } from './broker-config-provider';
 import { BROKER_LOGGER } from './broker-logger';
 import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
-import { ClusterMetadata, type ProducerIdBlock, type TopicCreation } from './cluster-metadata';
+import { ClusterMetadata, type IsrChange, type IsrChangeResult, type ProducerIdBlock, type TopicCreation } from './cluster-metadata';
 import { loadOrCreateMetaProperties } from './meta-properties';
 
 type UnaryMethod = {
@@ -71,7 +71,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
   private target: number;
   private leaderId = -1;
   private readonly incarnationId = randomUUID();
-  private brokerEpoch = -1;
+  private registeredEpoch = -1;
   private endpoint: { host: string; port: number } | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeating = false;
@@ -113,6 +113,10 @@ export class QuorumMetadataClient extends ClusterMetadata {
     return this.leaderId;
   }
 
+  get brokerEpoch(): number {
+    return this.registeredEpoch;
+  }
+
   /** The metadata offset the image is at. */
   get offset(): number {
     return this.appliedOffset;
@@ -141,7 +145,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
    * broker.session.timeout.ms (the lease then lapses as for a crash).
    */
   async shutDownControlled(): Promise<void> {
-    if (this.brokerEpoch < 0 || this.closed) return;
+    if (this.registeredEpoch < 0 || this.closed) return;
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     const deadline = performance.now() + this.brokerConfig.brokerSessionTimeoutMs;
@@ -197,8 +201,12 @@ export class QuorumMetadataClient extends ClusterMetadata {
   }
 
   async allocateProducerIds(): Promise<ProducerIdBlock> {
-    const { response } = await this.callController('allocateProducerIds', { brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, blockSize: 0 });
+    const { response } = await this.callController('allocateProducerIds', { brokerId: this.nodeId, brokerEpoch: this.registeredEpoch, blockSize: 0 });
     return { firstProducerId: response.firstProducerId, blockSize: response.blockSize };
+  }
+
+  async alterPartition(change: IsrChange): Promise<IsrChangeResult> {
+    return this.mutate('alterPartition', { brokerId: this.nodeId, brokerEpoch: this.registeredEpoch, ...change, newIsr: [...change.newIsr] });
   }
 
   async close(): Promise<void> {
@@ -236,8 +244,8 @@ export class QuorumMetadataClient extends ClusterMetadata {
         await sleep(this.brokerConfig.brokerHeartbeatIntervalMs);
       }
     }
-    this.brokerEpoch = registered.brokerEpoch;
-    this.logger.info({ brokerId: this.nodeId, brokerEpoch: this.brokerEpoch }, 'registered with the controller quorum');
+    this.registeredEpoch = registered.brokerEpoch;
+    this.logger.info({ brokerId: this.nodeId, brokerEpoch: this.registeredEpoch }, 'registered with the controller quorum');
   }
 
   /**
@@ -255,7 +263,7 @@ export class QuorumMetadataClient extends ClusterMetadata {
   }
 
   private heartbeatRequest(wants: { wantShutdown: boolean }) {
-    return { brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.appliedOffset, wantFence: false, ...wants };
+    return { brokerId: this.nodeId, brokerEpoch: this.registeredEpoch, currentMetadataOffset: this.appliedOffset, wantFence: false, ...wants };
   }
 
   private async heartbeat(): Promise<void> {

@@ -21,6 +21,7 @@ import { BROKER_CONFIG } from './broker-config-provider';
 import { ClusterMetadata, type TopicCreation } from './cluster-metadata';
 import { METADATA_LOG_DIR } from '@tributary/controller';
 import { PartitionLogs, partitionDirName } from './partition-logs';
+import { ReplicaManager } from './replication/replica-manager';
 
 export interface TopicView {
   topic: TopicImage;
@@ -47,6 +48,7 @@ export class TopicAdmin {
     @Inject(PartitionLogs) private readonly logs: PartitionLogs,
     @Inject(BROKER_CONFIG) private readonly brokerConfig: BrokerConfig,
     @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
+    @Inject(ReplicaManager) private readonly replicas: ReplicaManager,
   ) {
     metadata.onChange((image) => this.syncLogs(image));
   }
@@ -162,6 +164,7 @@ export class TopicAdmin {
       const config = effectiveTopicConfig(image, topic.name, this.brokerConfig);
       for (const partition of this.hosted(topic)) await this.logs.ensure(topic.name, topic.topicId, partition.partition, config);
     }
+    await this.replicas.sync(image);
   }
 
   private hosted(topic: TopicImage): PartitionImage[] {

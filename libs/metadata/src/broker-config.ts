@@ -98,6 +98,18 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     documentation: 'With acks=all, the minimum number of replicas that must acknowledge a write for it to be considered successful.' },
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', defaultValue: 'false',
     documentation: 'Whether replicas not in the ISR may be elected leader as a last resort, at the risk of data loss.' },
+  { name: 'replica.lag.time.max.ms', type: 'LONG', defaultValue: '30000', min: 1, readOnly: true,
+    documentation: 'A follower that has not caught up with the leader for this long is removed from the ISR.' },
+  { name: 'replica.fetch.wait.max.ms', type: 'INT', defaultValue: '500', min: 0, readOnly: true,
+    documentation: 'The longest a follower fetch waits at the leader for new data.' },
+  { name: 'replica.fetch.max.bytes', type: 'INT', defaultValue: '1048576', min: 1, readOnly: true,
+    documentation: 'The bytes a follower asks for per partition in one fetch (at least one batch is always returned).' },
+  { name: 'replica.fetch.backoff.ms', type: 'INT', defaultValue: '1000', min: 0, readOnly: true,
+    documentation: 'The pause of a follower after a fetch error before trying again.' },
+  { name: 'replica.high.watermark.checkpoint.interval.ms', type: 'LONG', defaultValue: '5000', min: 1, readOnly: true,
+    documentation: 'How often the high watermarks are saved to replication-offset-checkpoint.' },
+  { name: 'request.timeout.ms', type: 'INT', defaultValue: '30000', min: 1, readOnly: true,
+    documentation: 'How long an acks=all produce waits for the in-sync replicas before REQUEST_TIMED_OUT.' },
   { name: 'offsets.topic.num.partitions', type: 'INT', defaultValue: '50', min: 1, readOnly: true,
     documentation: 'The number of partitions for the offset commit topic (should not change after deployment).' },
   { name: 'broker.heartbeat.interval.ms', type: 'INT', defaultValue: '2000', min: 1,
@@ -148,6 +160,12 @@ export interface BrokerConfig {
   readonly minInsyncReplicas: number;
   readonly uncleanLeaderElectionEnable: boolean;
   readonly offsetsTopicNumPartitions: number;
+  readonly replicaLagTimeMaxMs: number;
+  readonly replicaFetchWaitMaxMs: number;
+  readonly replicaFetchMaxBytes: number;
+  readonly replicaFetchBackoffMs: number;
+  readonly replicaHighWatermarkCheckpointIntervalMs: number;
+  readonly requestTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
   readonly brokerSessionTimeoutMs: number;
   /** The entries given explicitly (trimmed strings), for "STATIC_BROKER_CONFIG" sources. */
@@ -221,6 +239,12 @@ export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}
     minInsyncReplicas: num('min.insync.replicas'),
     uncleanLeaderElectionEnable: bool('unclean.leader.election.enable'),
     offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
+    replicaLagTimeMaxMs: num('replica.lag.time.max.ms'),
+    replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
+    replicaFetchMaxBytes: num('replica.fetch.max.bytes'),
+    replicaFetchBackoffMs: num('replica.fetch.backoff.ms'),
+    replicaHighWatermarkCheckpointIntervalMs: num('replica.high.watermark.checkpoint.interval.ms'),
+    requestTimeoutMs: num('request.timeout.ms'),
     brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
     brokerSessionTimeoutMs: num('broker.session.timeout.ms'),
     explicit,
