@@ -39,9 +39,9 @@ import { compactSegment, CompactionKeys } from './compaction';
 import { FileSystem, joinPath, readFully } from './file-system';
 import { GroupCommit } from './group-commit';
 import { validateIncomingBatches } from './incoming-batches';
-import { LogConfig } from './log-config';
 import { EpochEndOffset, LeaderEpochCache, ReadonlyLeaderEpochCache } from './leader-epoch-cache';
 import { EpochEntry, LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCheckpoint } from './leader-epoch-checkpoint';
+import { LogConfig } from './log-config';
 import { LogTruncation, loadSegments, recoverSegment } from './log-recovery';
 import { ProducerEntry, ProducerState } from './producer-state';
 import { ProducerStateSnapshot, SNAPSHOT_SUFFIX } from './producer-state-snapshot';
@@ -235,8 +235,8 @@ export class PartitionLog {
 
   /**
    * Appends the batches of one produce request (see the class comment); resolves once they are
-   * durable as the flush policy asks. Rejects with CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER
-   * or INVALID_PRODUCER_EPOCH, having appended nothing.
+   * durable as the flush policy asks. Rejects with CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * INVALID_PRODUCER_EPOCH or FENCED_LEADER_EPOCH, having appended nothing.
    */
   async append(batches: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
     // Validation reads only the request, so it runs before queueing behind other mutations.
