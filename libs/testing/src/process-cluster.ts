@@ -24,6 +24,8 @@ export interface ProcessClusterOptions {
   root?: string;
   clusterId?: string;
   logLevel?: string;
+  /** Fixed ports by node (e.g. for a cluster people connect to by hand); free ephemeral ones by default. */
+  portOf?: (name: NodeName) => number;
 }
 
 interface Member {
@@ -55,8 +57,9 @@ export class ProcessCluster {
     const root = options.root ?? (await mkdtemp(join(tmpdir(), 'tributary-cluster-')));
     const cluster = new ProcessCluster(root, options.root === undefined, options);
     try {
-      for (let id = 1; id <= (options.controllers ?? 3); id++) cluster.add('controller', id, await freePort());
-      for (let id = 1; id <= (options.brokers ?? 3); id++) cluster.add('broker', id, await freePort());
+      const port = async (name: NodeName) => options.portOf?.(name) ?? (await freePort());
+      for (let id = 1; id <= (options.controllers ?? 3); id++) cluster.add('controller', id, await port(`controller-${id}`));
+      for (let id = 1; id <= (options.brokers ?? 3); id++) cluster.add('broker', id, await port(`broker-${id}`));
       if (options.faults) await cluster.openLinks();
       await Promise.all(cluster.names('controller').map((name) => cluster.startNode(name)));
       await Promise.all(cluster.names('broker').map((name) => cluster.startNode(name)));
