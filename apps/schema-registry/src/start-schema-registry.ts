@@ -27,16 +27,18 @@ export async function startSchemaRegistry(options: StartSchemaRegistryOptions): 
   const logger = createRegistryLogger(options.logLevel);
   const host = options.host ?? DEFAULT_HOST;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let registry: SchemaRegistry | undefined;
+  // The store reports applied records from its first read on; the registry listens once it exists.
+  const listener: { registry?: SchemaRegistry } = {};
   const store = await SchemaStore.open({
     bootstrapServers: options.bootstrapServers,
     topic: options.topic ?? DEFAULT_SCHEMAS_TOPIC,
     replicationFactor: options.topicReplicationFactor,
     timeoutMs,
     logger,
-    onApplied: (record) => registry?.onApplied(record),
+    onApplied: (record) => listener.registry?.onApplied(record),
   });
-  registry = new SchemaRegistry(store, { leaderEligibility: options.leaderEligibility ?? true, forwardTimeoutMs: timeoutMs }, logger);
+  const registry = new SchemaRegistry(store, { leaderEligibility: options.leaderEligibility ?? true, forwardTimeoutMs: timeoutMs }, logger);
+  listener.registry = registry;
   let app: NestExpressApplication | undefined;
   try {
     app = await NestFactory.create<NestExpressApplication>(SchemaRegistryModule.forRoot(options, registry, logger), new ExpressAdapter(), {
@@ -53,7 +55,6 @@ export async function startSchemaRegistry(options: StartSchemaRegistryOptions): 
     await registry.join(url);
     logger.info({ url, leader: registry.leaderUrl() }, 'schema registry is serving');
     const running = app;
-    const joined = registry;
     let closing: Promise<void> | undefined;
     return {
       port,
@@ -61,7 +62,7 @@ export async function startSchemaRegistry(options: StartSchemaRegistryOptions): 
       url,
       close: () =>
         (closing ??= (async () => {
-          await joined.leave();
+          await registry.leave();
           await running.close();
           await store.close();
         })()),

@@ -23,8 +23,9 @@ export interface SchemaSerializerOptions {
 }
 
 interface Writer {
-  id: number;
   codec: SchemaCodec;
+  /** The schema id, asked of the registry on first use. */
+  id: () => Promise<number>;
 }
 
 /**
@@ -53,23 +54,32 @@ export class SchemaSerializer {
       this.writers.set(subject, writer);
       writer.catch(() => this.writers.delete(subject));
     }
-    const { id, codec } = await writer;
-    return encodeWireFormat(id, codec.encode(value));
+    const { codec, id } = await writer;
+    // The value is checked before the registry is asked for an id: a bad value registers nothing.
+    const payload = codec.encode(value);
+    return encodeWireFormat(await id(), payload);
   }
 
   private async writerFor(subject: string): Promise<Writer> {
     const { client } = this.options;
     if (this.options.useLatestVersion) {
       const latest = await client.getLatest(subject);
-      return { id: latest.id, codec: await this.codec(latest) };
+      return { codec: await this.codec(latest), id: async () => latest.id };
     }
     const schema = this.options.schema!;
-    const codec = await this.codec(schema);
-    const id =
+    let id: Promise<number> | undefined;
+    const lookUp = () =>
       this.options.autoRegister === false
-        ? (await client.lookup(subject, schema, { normalize: this.options.normalize })).id
-        : await client.register(subject, schema, { normalize: this.options.normalize });
-    return { id, codec };
+        ? client.lookup(subject, schema, { normalize: this.options.normalize }).then((found) => found.id)
+        : client.register(subject, schema, { normalize: this.options.normalize });
+    return {
+      codec: await this.codec(schema),
+      id: () => {
+        id ??= lookUp();
+        id.catch(() => (id = undefined));
+        return id;
+      },
+    };
   }
 
   private async codec(schema: SchemaInput): Promise<SchemaCodec> {
