@@ -6,6 +6,7 @@ import { consumeCommand } from './consume-command';
 import { perfConsumeCommand } from './perf-consume-command';
 import { perfProduceCommand } from './perf-produce-command';
 import { produceCommand } from './produce-command';
+import { schemasCommand } from './schemas-command';
 import { topicsCommand } from './topics-command';
 
 /** The `tributary` command tree; every command answers --version, as Kafka's tools do. */
@@ -22,5 +23,6 @@ export function program(): Command {
     .addCommand(versioned(produceCommand()))
     .addCommand(versioned(consumeCommand()))
     .addCommand(perf)
+    .addCommand(versioned(schemasCommand()))
     .addCommand(clusterCommand(versioned));
 }
