@@ -52,6 +52,8 @@ export class SchemaRegistry {
   private writing: Promise<unknown> = Promise.resolve();
   /** How other instances reach this one (its REST base URL): its identity in the leader rule; set by join(). */
   private url = '';
+  /** This instance's registration on its way into the log: writes arriving meanwhile wait for it. */
+  private joining: Promise<void> = Promise.resolve();
   private readonly parsed = new Map<string, ParsedSchema>();
   private closing = false;
 
@@ -68,7 +70,8 @@ export class SchemaRegistry {
   /** Registers this instance, reachable at `url`, in the log (the leader rule reads the registrations). */
   async join(url: string): Promise<void> {
     this.url = url;
-    await this.store.write([{ key: { keytype: 'INSTANCE', url }, value: { url, leaderEligibility: this.config.leaderEligibility } }]);
+    this.joining = this.store.write([{ key: { keytype: 'INSTANCE', url }, value: { url, leaderEligibility: this.config.leaderEligibility } }]).then(() => undefined);
+    await this.joining;
   }
 
   /** Called for every applied record: an instance evicted by a follower that could not reach it joins again. */
@@ -246,6 +249,7 @@ export class SchemaRegistry {
    */
   private async write<T>(plan: () => Plan<T>, forward: ForwardedRequest): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      if (this.state.leaderUrl() === null) await this.joining;
       const leader = this.state.leaderUrl();
       if (leader === null) throw RegistryErrors.unknownLeader();
       if (leader === this.url) return this.exclusive(() => this.writeHere(plan));

@@ -79,7 +79,7 @@ export class SchemaStore {
 
   private applyBatch(batch: ConsumerBatch): void {
     for (const record of batch.records) {
-      const decoded = decodeRecord(record.key, record.value);
+      const decoded = this.decode(record.key, record.value, record.offset);
       if (decoded && !this.state.apply(decoded, record.offset)) this.rejected.add(record.offset);
       if (decoded) this.options.onApplied?.(decoded);
       this.nextOffset = record.offset + 1;
@@ -87,6 +87,16 @@ export class SchemaStore {
     const ready = this.waiters.filter((w) => w.offset < this.nextOffset);
     this.waiters = this.waiters.filter((w) => w.offset >= this.nextOffset);
     for (const waiter of ready) waiter.resolve();
+  }
+
+  /** A record someone else wrote into the topic is skipped (and logged), as every instance skips it alike. */
+  private decode(key: Buffer | null, value: Buffer | null, offset: number): RegistryRecord | null {
+    try {
+      return decodeRecord(key, value);
+    } catch (error) {
+      this.options.logger.error({ err: error, offset }, 'skipping a record of the schemas topic that is not a registry record');
+      return null;
+    }
   }
 
   /** Offset of the next record this instance will apply. */
