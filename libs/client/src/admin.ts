@@ -134,8 +134,7 @@ export class Admin {
   }
 
   private async call<K extends AdminMethod>(method: K, request: AdminRequest<K>): Promise<AdminResponse<K>> {
-    const connection = await this.cluster.anyConnection();
-    return connection.callAdmin(method, request);
+    return this.cluster.withAnyBroker((connection) => connection.callAdmin(method, request));
   }
 }
 

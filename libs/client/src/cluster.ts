@@ -42,24 +42,30 @@ export class Cluster {
   /** Reaches the first bootstrap server that answers a Metadata call. */
   async connect(): Promise<void> {
     if (this.bootstrapConnection) return;
+    this.absorb(await this.withAnyBroker((connection) => connection.call('metadata', { topics: [], allowAutoTopicCreation: false })));
+  }
+
+  /**
+   * Runs a call any broker answers (Metadata, admin, InitProducerId) on the broker that answered
+   * last, or — when that one cannot be reached — on each other known broker and bootstrap server
+   * in turn, as Kafka's clients pick another node: one dead broker must not cut a client off.
+   */
+  async withAnyBroker<T>(use: (connection: BrokerConnection) => Promise<T>): Promise<T> {
+    const known = [...this.brokers.values()].map((b) => `${b.host}:${b.port}`);
+    const candidates = [...new Set([...(this.bootstrapConnection ? [this.bootstrapConnection.address] : []), ...known, ...this.options.bootstrapServers])];
     let lastError: unknown;
-    for (const address of this.options.bootstrapServers) {
+    for (const address of candidates) {
       const connection = this.connectionTo(address);
       try {
-        this.absorb(await connection.call('metadata', { topics: [], allowAutoTopicCreation: false }));
+        const result = await use(connection);
         this.bootstrapConnection = connection;
-        return;
+        return result;
       } catch (e) {
+        if (!(e instanceof TributaryError && e.code === 'NETWORK_EXCEPTION')) throw e;
         lastError = e;
       }
     }
     throw lastError;
-  }
-
-  /** Any live connection, for calls that any broker answers (admin, InitProducerId). */
-  async anyConnection(): Promise<BrokerConnection> {
-    await this.connect();
-    return this.bootstrapConnection!;
   }
 
   /** The topic's metadata, fetched if not known. Throws the topic's error code. */
@@ -114,8 +120,7 @@ export class Cluster {
   }
 
   private async fetchTopic(name: string): Promise<TopicMetadata> {
-    const connection = await this.anyConnection();
-    const response = await connection.call('metadata', { topics: [name], allowAutoTopicCreation: this.options.allowAutoTopicCreation });
+    const response = await this.withAnyBroker((connection) => connection.call('metadata', { topics: [name], allowAutoTopicCreation: this.options.allowAutoTopicCreation }));
     this.absorb(response);
     const meta = response.topics.find((t) => t.name === name);
     if (!meta) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist; create it first (tributary topics --create)`);

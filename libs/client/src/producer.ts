@@ -90,7 +90,9 @@ const MAX_IDEMPOTENT_IN_FLIGHT = 5;
 const RECORD_OVERHEAD_BYTES = 24;
 /** Varint lengths of a header's key and value, at most. */
 const HEADER_OVERHEAD_BYTES = 10;
-const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_SERVER_ERROR']);
+/** Failures after which the partition's leader may have moved: the topic's metadata is fetched again before the retry
+ * (an unreachable or silent leader is how a crashed broker looks, as Kafka's client treats a disconnect). */
+const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_SERVER_ERROR', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT']);
 
 /**
  * Kafka's producer, in TypeScript. Records are appended to a per-partition batch (RecordBatchBuilder,
@@ -167,8 +169,7 @@ export class Producer {
     this.connecting ??= (async () => {
       await this.cluster.connect();
       if (this.idempotent) {
-        const connection = await this.cluster.anyConnection();
-        const ids = await connection.call('initProducerId', { producerId: -1, producerEpoch: -1 });
+        const ids = await this.cluster.withAnyBroker((connection) => connection.call('initProducerId', { producerId: -1, producerEpoch: -1 }));
         this.producerId = ids.producerId;
         this.producerEpoch = ids.producerEpoch;
       }

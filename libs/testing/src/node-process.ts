@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 export interface Exit {
   code: number | null;
@@ -22,9 +23,12 @@ export class NodeProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Runs `node <script> <args>`; stdout (JSON logs) is dropped, stderr is kept. */
-  static spawn(name: string, script: string, args: readonly string[]): NodeProcess {
-    return new NodeProcess(name, spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  /** Runs `node <script> <args>`; stdout (the JSON logs) is appended to `logFile` (dropped without one), stderr is kept. */
+  static spawn(name: string, script: string, args: readonly string[], logFile?: string): NodeProcess {
+    const stdout = logFile === undefined ? 'ignore' : openSync(logFile, 'a');
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+    if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
+    return new NodeProcess(name, child);
   }
 
   get stderr(): string {

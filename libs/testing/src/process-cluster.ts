@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultProxy } from './fault-proxy';
@@ -55,6 +55,7 @@ export class ProcessCluster {
 
   static async start(options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
     const root = options.root ?? (await mkdtemp(join(tmpdir(), 'tributary-cluster-')));
+    await mkdir(root, { recursive: true });
     const cluster = new ProcessCluster(root, options.root === undefined, options);
     try {
       const port = async (name: NodeName) => options.portOf?.(name) ?? (await freePort());
@@ -96,6 +97,11 @@ export class ProcessCluster {
     return join(this.root, name);
   }
 
+  /** Where a node's JSON log lines go (appended across restarts), beside its data dir. */
+  logFile(name: NodeName): string {
+    return join(this.root, `${name}.log`);
+  }
+
   process(name: NodeName): NodeProcess {
     const process = this.member(name).process;
     if (!process) throw new Error(`${name} is not running`);
@@ -117,7 +123,7 @@ export class ProcessCluster {
         '--controller-quorum-voters', this.votersSeenBy(name),
         '--format', '--cluster-id', this.options.clusterId ?? 'process-cluster',
         ...common,
-      ]);
+      ], this.logFile(name));
       await member.process.announced(/is running/);
     } else {
       member.process = NodeProcess.spawn(name, BROKER_BIN, [
@@ -125,7 +131,7 @@ export class ProcessCluster {
         '--config', `node.id=${member.id}`,
         '--config', `controller.quorum.voters=${this.votersSeenBy(name)}`,
         ...common,
-      ]);
+      ], this.logFile(name));
       await member.process.announced(/Tributary is running/);
     }
   }
