@@ -12,6 +12,7 @@ import { ControllerServiceClient } from '@tributary/proto';
 import { callUnary } from '@tributary/service-common';
 import { ProcessCluster, type NodeName } from '@tributary/testing';
 import { Command } from 'commander';
+import { positiveInteger } from './positive-integer';
 import { formatTable } from './format-table';
 import { LatencyHistogram } from './latency-histogram';
 
@@ -22,16 +23,11 @@ interface Options {
 }
 
 function parseOptions(): Options {
-  const positive = (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${value} is not a positive integer`);
-    return n;
-  };
   return new Command('bench:metadata')
     .description('Metadata commit latency (one request at a time) and throughput (many in flight) of a 3-controller quorum.')
-    .option('--sequential <n>', 'requests sent one after another for the latency figures', positive, 2_000)
-    .option('--concurrency <n>', 'requests in flight for the throughput figure', positive, 64)
-    .option('--seconds <n>', 'length of the throughput run', positive, 5)
+    .option('--sequential <n>', 'requests sent one after another for the latency figures', positiveInteger, 2_000)
+    .option('--concurrency <n>', 'requests in flight for the throughput figure', positiveInteger, 64)
+    .option('--seconds <n>', 'length of the throughput run', positiveInteger, 5)
     .parse()
     .opts<Options>();
 }

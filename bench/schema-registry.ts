@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { freePort } from '@tributary/testing';
 import { Command } from 'commander';
+import { positiveInteger } from './positive-integer';
 import { formatTable } from './format-table';
 import { LatencyHistogram } from './latency-histogram';
 import { ServerProcess } from './server-process';
@@ -28,16 +29,11 @@ interface Options {
 }
 
 function parseOptions(): Options {
-  const positive = (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${value} is not a positive integer`);
-    return n;
-  };
   return new Command('bench:registry')
     .description('REST throughput of the schema registry: register, re-register and GET /schemas/ids/{id}.')
-    .option('--schemas <n>', 'new schemas registered (half one at a time, half with --concurrency in flight)', positive, 2_000)
-    .option('--concurrency <n>', 'requests in flight for the throughput figures', positive, 32)
-    .option('--seconds <n>', 'length of the GET run', positive, 5)
+    .option('--schemas <n>', 'new schemas registered (half one at a time, half with --concurrency in flight)', positiveInteger, 2_000)
+    .option('--concurrency <n>', 'requests in flight for the throughput figures', positiveInteger, 32)
+    .option('--seconds <n>', 'length of the GET run', positiveInteger, 5)
     .parse()
     .opts<Options>();
 }

@@ -1,19 +1,14 @@
 /**
- * Wakes long-polling fetches when records land. A fetch registers interest in the partitions it
- * reads and sleeps until one of them is appended to, its time is up, or the broker shuts down;
- * appends call notify(). Nothing polls.
+ * Wakes long-polling fetches when records land (or, for consumers, when the high watermark
+ * moves). A fetch registers interest in the partitions it reads and sleeps until one of them is
+ * notified, its time is up, or the broker shuts down. Nothing polls.
  */
 export class AppendNotifier {
   private readonly waiters = new Map<string, Set<() => void>>();
   private shutDown = false;
 
-  /** True once the broker is shutting down: fetches stop waiting. */
-  get closed(): boolean {
-    return this.shutDown;
-  }
-
   /** Resolves on the next append to any of `partitionKeys`, after `timeoutMs`, or on close. */
-  waitForAppend(partitionKeys: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  private waitForAppend(partitionKeys: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.shutDown || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
@@ -34,6 +29,30 @@ export class AppendNotifier {
         set.add(wake);
       }
     });
+  }
+
+  /**
+   * Kafka's fetch long-poll: `read` (its argument counts the rounds from 0), answered when
+   * `satisfied` says so, when `maxWaitMs` has passed, on cancel or at shutdown; otherwise it
+   * sleeps until one of `partitionKeys` is notified and reads again. `movedSince` tells whether
+   * what the read looked at changed meanwhile — a notification during the read would not wake it.
+   */
+  async longPoll<T>(
+    partitionKeys: readonly string[],
+    maxWaitMs: number,
+    cancelled: AbortSignal,
+    poll: { read: (round: number) => Promise<T>; satisfied: (result: T) => boolean; movedSince: (result: T) => boolean },
+  ): Promise<T> {
+    const deadlineMs = Date.now() + Math.max(0, maxWaitMs);
+    for (let round = 0; ; round++) {
+      const result = await poll.read(round);
+      const remainingMs = deadlineMs - Date.now();
+      if (poll.satisfied(result) || remainingMs <= 0 || cancelled.aborted || this.shutDown) return result;
+      const wake = new AbortController();
+      const waited = this.waitForAppend(partitionKeys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
+      if (poll.movedSince(result)) wake.abort();
+      await waited;
+    }
   }
 
   notify(partitionKey: string): void {

@@ -42,23 +42,15 @@ export class FetchService {
   ) {}
 
   async fetch(request: FetchRequest, cancelled: AbortSignal): Promise<FetchResponse> {
-    const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
     const keys = request.partitions.map((p) => this.partitions.key(p.topic, p.partition));
-    // Only the first read may auto-create a topic: a topic deleted while the fetch waits stays deleted.
-    for (let autoCreate = true; ; autoCreate = false) {
-      const reads = await this.readAll(request, autoCreate);
-      const bytes = reads.reduce((sum, read) => sum + read.response.recordBatches.length, 0);
-      const anyError = reads.some((read) => read.response.errorCode !== ErrorCode.NONE);
-      const remainingMs = deadlineMs - Date.now();
-      if (bytes >= request.minBytes || anyError || remainingMs <= 0 || cancelled.aborted || this.appendNotifier.closed) {
-        return { partitions: reads.map((read, i) => this.finish(read.response, request.format, request.partitions[i].fetchOffset)) };
-      }
-      const wake = new AbortController();
-      const waited = this.appendNotifier.waitForAppend(keys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
-      // An append that completed while we were reading would not wake us: look once more.
-      if (reads.some((read) => this.currentHighWatermark(read.response) !== read.highWatermarkBefore)) wake.abort();
-      await waited;
-    }
+    const reads = await this.appendNotifier.longPoll(keys, request.maxWaitMs, cancelled, {
+      // Only the first read may auto-create a topic: a topic deleted while the fetch waits stays deleted.
+      read: (round) => this.readAll(request, round === 0),
+      satisfied: (done) =>
+        done.reduce((sum, read) => sum + read.response.recordBatches.length, 0) >= request.minBytes || done.some((read) => read.response.errorCode !== ErrorCode.NONE),
+      movedSince: (done) => done.some((read) => this.currentHighWatermark(read.response) !== read.highWatermarkBefore),
+    });
+    return { partitions: reads.map((read, i) => this.finish(read.response, request.format, request.partitions[i].fetchOffset)) };
   }
 
   private async readAll(request: FetchRequest, autoCreate: boolean): Promise<PartitionRead[]> {

@@ -35,20 +35,13 @@ export class ReplicaFetchService {
   ) {}
 
   async replicaFetch(request: ReplicaFetchRequest, cancelled: AbortSignal): Promise<ReplicaFetchResponse> {
-    const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
     const keys = request.partitions.map((p) => partitionDirName(p.topic, p.partition));
-    for (;;) {
-      const results = await this.readAll(request);
-      const bytes = results.reduce((sum, r) => sum + r.recordBatches.length, 0);
-      const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
-      const remainingMs = deadlineMs - Date.now();
-      if (bytes >= Math.max(1, request.minBytes) || anyError || remainingMs <= 0 || cancelled.aborted || this.appendNotifier.closed) return { partitions: results };
-      const wake = new AbortController();
-      const waited = this.appendNotifier.waitForAppend(keys, remainingMs, AbortSignal.any([cancelled, wake.signal]));
-      // An append that landed while we read would not wake us: look again at once.
-      if (results.some((r, i) => (this.logs.find(request.partitions[i].topic, request.partitions[i].partition)?.logEndOffset ?? -1) !== r.logEndOffset)) wake.abort();
-      await waited;
-    }
+    const partitions = await this.appendNotifier.longPoll(keys, request.maxWaitMs, cancelled, {
+      read: () => this.readAll(request),
+      satisfied: (results) => results.reduce((sum, r) => sum + r.recordBatches.length, 0) >= Math.max(1, request.minBytes) || results.some((r) => r.errorCode !== ErrorCode.NONE),
+      movedSince: (results) => results.some((r, i) => (this.logs.find(request.partitions[i].topic, request.partitions[i].partition)?.logEndOffset ?? -1) !== r.logEndOffset),
+    });
+    return { partitions };
   }
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
