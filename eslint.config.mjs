@@ -17,8 +17,9 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // Combined mode (process.roles=broker,controller): the broker starts the controller app's
-          // startController in its own process, as Kafka's KafkaRaftServer runs both roles.
-          allow: ['@tributary/controller'],
+          // startController in its own process, as Kafka's KafkaRaftServer runs both roles; and
+          // `tributary-server` (npm start) runs the schema registry beside them.
+          allow: ['@tributary/controller', '@tributary/schema-registry'],
           depConstraints: [
             // Pure cores: no framework, no transport, no Node I/O.
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: [...frameworks, ...nodeIo] },

@@ -21,6 +21,7 @@ export async function startTributaryServer(options: { cpuProfileDir?: string } =
       ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
       SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort),
       '--controller-port', String(controllerPort),
+      '--no-schema-registry',
     ],
   });
 }

@@ -6,6 +6,7 @@ import { readMetaProperties, formatQuorumVoters } from '@tributary/service-commo
 import { DEFAULT_CONTROLLER_PORT, formatControllerDir, METADATA_LOG_DIR, startController, type RunningController } from '@tributary/controller';
 import { DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
 import { newClusterId } from './meta-properties';
+import { reachableHost } from './reachable-host';
 
 export interface CombinedController {
   controller: RunningController;
@@ -33,7 +34,7 @@ export async function startCombinedController(options: StartBrokerOptions, confi
     config: options.config,
     logLevel: options.logLevel,
   });
-  return { controller, voters: formatQuorumVoters(voters ?? new Map([[config.nodeId, `${reachable(host)}:${controller.port}`]])) };
+  return { controller, voters: formatQuorumVoters(voters ?? new Map([[config.nodeId, `${reachableHost(host)}:${controller.port}`]])) };
 }
 
 async function formatIfEmpty(dataDir: string, nodeId: number): Promise<void> {
@@ -57,7 +58,3 @@ async function refuseEmbeddedMetadataLog(dataDir: string): Promise<void> {
   }
 }
 
-/** A wildcard bind address is not one to connect to. */
-function reachable(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-}

@@ -27,7 +27,7 @@ interface ServerProcess {
 async function startServer(dataDir: string): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, '--data-dir', dataDir, '--port', '0', '--metrics-port', '0', '--config', 'log.flush.interval.messages=1', '--log-level', 'warn'],
+    [BIN, '--data-dir', dataDir, '--port', '0', '--metrics-port', '0', '--controller-port', '0', '--schema-registry-port', '0', '--config', 'log.flush.interval.messages=1', '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -133,6 +133,32 @@ describe('tributary-server process', () => {
       await second.exited;
     }
   }, 90_000);
+
+  it('serves a schema registry beside the broker, storing schemas in the cluster, so they survive a restart', async () => {
+    const register = async (registryUrl: string) => {
+      const response = await fetch(`${registryUrl}/subjects/orders-value/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'long' }] }) }),
+      });
+      return { status: response.status, body: (await response.json()) as { id: number } };
+    };
+    const registryUrl = (server: ServerProcess) => /schema registry[^\n]*(http:\/\/[^\s]+)/.exec(server.stderr())?.[1] as string;
+    const first = await startServer(dataDir);
+    const created = await register(registryUrl(first));
+    expect(created.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+
+    const second = await startServer(dataDir);
+    try {
+      const again = await register(registryUrl(second));
+      expect(again).toEqual({ status: 200, body: { id: created.body.id } });
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
 
   it('SIGTERM stops the server cleanly: calls drained, logs flushed, exit code 0', async () => {
     const server = await startServer(dataDir);

@@ -1,26 +1,46 @@
 /**
- * `tributary-server`: starts a Tributary broker (with its controller, for a one-node cluster) and
- * stops it cleanly on SIGINT/SIGTERM.
+ * `tributary-server`: starts a Tributary broker (with its controller, for a one-node cluster)
+ * and a schema registry beside it, and stops them cleanly on SIGINT/SIGTERM.
  * The lines announcing where it listens go to stderr, so stdout stays pure JSON logs.
  */
+import { reachableHost } from './reachable-host';
+import { startSchemaRegistry, type RunningSchemaRegistry } from '@tributary/schema-registry';
 import { closeOnSignals, exitOnStartFailure } from '@tributary/service-common';
 import { resolve } from 'node:path';
 import { parseServerArgs } from './server-args';
 import { startBroker } from './start-broker';
 
 async function main(): Promise<void> {
-  const options = parseServerArgs(process.argv.slice(2));
+  const { broker: options, schemaRegistry } = parseServerArgs(process.argv.slice(2));
   const broker = await startBroker(options);
   const host = options.host ?? '127.0.0.1';
+  let registry: RunningSchemaRegistry | undefined;
+  try {
+    if (schemaRegistry) {
+      // Its gRPC mirror takes any free port, so a second server on one machine needs only --schema-registry-port.
+      registry = await startSchemaRegistry({ bootstrapServers: `${reachableHost(host)}:${broker.port}`, host, port: schemaRegistry.port, grpcPort: 0, logLevel: options.logLevel });
+    }
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
   process.stderr.write(
     `Tributary is running.\n` +
       `  gRPC (broker, admin, health, reflection): ${host}:${broker.port}\n` +
       `  metrics: http://${host}:${broker.metricsPort}/metrics\n` +
       (broker.controllerPort !== undefined ? `  controller (Raft voter, ControllerService): ${host}:${broker.controllerPort}\n` : '') +
+      (registry ? `  schema registry (Confluent REST API): http://${host}:${registry.port} (gRPC ${host}:${registry.grpcPort})\n` : '') +
       `  data dir: ${resolve(options.dataDir)}\n` +
       `Press Ctrl-C to stop.\n`,
   );
-  closeOnSignals(() => broker.close(), { stopping: 'stopping (moving leaderships, draining calls, flushing logs)...', stopped: 'Tributary stopped.' });
+  closeOnSignals(
+    async () => {
+      await registry?.close();
+      await broker.close();
+    },
+    { stopping: 'stopping (moving leaderships, draining calls, flushing logs)...', stopped: 'Tributary stopped.' },
+  );
 }
+
 
 main().catch(exitOnStartFailure('tributary-server'));

@@ -16,16 +16,23 @@ describe('server arguments', () => {
     expect(() => parseProperties('just words')).toThrow(/just words/);
   });
 
-  it('defaults to ./data, 127.0.0.1:9092, the controller on 9093 and metrics on 9644', () => {
+  it('defaults to ./data, 127.0.0.1:9092, the controller on 9093, metrics on 9644 and the schema registry on 8081', () => {
     expect(parseServerArgs([])).toEqual({
-      dataDir: './data',
-      host: '127.0.0.1',
-      port: 9092,
-      controllerPort: 9093,
-      metricsPort: 9644,
-      config: {},
-      logLevel: 'info',
+      broker: {
+        dataDir: './data',
+        host: '127.0.0.1',
+        port: 9092,
+        controllerPort: 9093,
+        metricsPort: 9644,
+        config: {},
+        logLevel: 'info',
+      },
+      schemaRegistry: { port: 8081 },
     });
+  });
+
+  it('--no-schema-registry runs none', () => {
+    expect(parseServerArgs(['--no-schema-registry']).schemaRegistry).toBeUndefined();
   });
 
   it('--config entries override the --config-file ones', async () => {
@@ -33,7 +40,7 @@ describe('server arguments', () => {
     try {
       const file = join(dir, 'server.properties');
       await writeFile(file, 'num.partitions=3\nauto.create.topics.enable=false\n');
-      const options = parseServerArgs(['--data-dir', '/d', '--port', '0', '--config-file', file, '--config', 'num.partitions=6']);
+      const { broker: options } = parseServerArgs(['--data-dir', '/d', '--port', '0', '--config-file', file, '--config', 'num.partitions=6']);
       expect(options).toMatchObject({ dataDir: '/d', port: 0, config: { 'num.partitions': '6', 'auto.create.topics.enable': 'false' } });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -128,6 +128,7 @@ export class ProcessCluster {
     } else {
       member.process = NodeProcess.spawn(name, BROKER_BIN, [
         '--metrics-port', '0',
+        '--no-schema-registry',
         '--config', `node.id=${member.id}`,
         '--config', `controller.quorum.voters=${this.votersSeenBy(name)}`,
         ...common,
