@@ -18,8 +18,8 @@ export default [
           enforceBuildableLibDependency: false,
           // Combined mode (process.roles=broker,controller): the broker starts the controller app's
           // startController in its own process, as Kafka's KafkaRaftServer runs both roles; and
-          // `tributary-server` (npm start) runs the schema registry beside them.
-          allow: ['@tributary/controller', '@tributary/schema-registry'],
+          // apps/server (`tributary-server`, npm start) runs a broker with a schema registry beside it.
+          allow: ['@tributary/controller', '@tributary/broker', '@tributary/schema-registry'],
           depConstraints: [
             // Pure cores: no framework, no transport, no Node I/O.
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: [...frameworks, ...nodeIo] },

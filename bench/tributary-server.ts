@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { freePort } from '@tributary/testing';
 import { ServerProcess } from './server-process';
 
-const SERVER_BIN = join(__dirname, '..', 'apps', 'broker', 'bin', 'tributary-server.js');
+const SERVER_BIN = join(__dirname, '..', 'apps', 'server', 'bin', 'tributary-server.js');
 
 /**
  * A Tributary broker in its own process (the same bin shim `npm start` runs) on a free loopback

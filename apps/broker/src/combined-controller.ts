@@ -2,11 +2,10 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig } from '@tributary/metadata';
 import { TributaryError } from '@tributary/protocol';
-import { readMetaProperties, formatQuorumVoters } from '@tributary/service-common';
+import { formatQuorumVoters, reachableHost, readMetaProperties } from '@tributary/service-common';
 import { DEFAULT_CONTROLLER_PORT, formatControllerDir, METADATA_LOG_DIR, startController, type RunningController } from '@tributary/controller';
 import { DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
 import { newClusterId } from './meta-properties';
-import { reachableHost } from './reachable-host';
 
 export interface CombinedController {
   controller: RunningController;

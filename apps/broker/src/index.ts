@@ -1,3 +1,3 @@
 export { startBroker } from './start-broker';
 export type { RunningBroker, StartBrokerOptions } from './broker-options';
-export { parseProperties, parseServerArgs } from './server-args';
+export { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT } from './broker-options';

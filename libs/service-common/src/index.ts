@@ -5,3 +5,4 @@ export * from './meta-properties';
 export * from './command-line-values';
 export * from './grpc-server-lifecycle';
 export * from './unary-client-method';
+export * from './reachable-host';

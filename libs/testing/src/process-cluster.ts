@@ -7,7 +7,7 @@ import { NodeProcess } from './node-process';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const CONTROLLER_BIN = join(REPO_ROOT, 'apps', 'controller', 'bin', 'tributary-controller.js');
-const BROKER_BIN = join(REPO_ROOT, 'apps', 'broker', 'bin', 'tributary-server.js');
+const BROKER_BIN = join(REPO_ROOT, 'apps', 'server', 'bin', 'tributary-server.js');
 
 export type NodeName = `controller-${number}` | `broker-${number}`;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the broker's TypeScript sources directly (SWC transpiles on load, resolving the
+// Runs the server's TypeScript sources directly (SWC transpiles on load, resolving the
 // workspace's path aliases), so `npm start` works right after `npm ci` with no build step.
 const path = require('node:path');
 

@@ -3,12 +3,11 @@
  * and a schema registry beside it, and stops them cleanly on SIGINT/SIGTERM.
  * The lines announcing where it listens go to stderr, so stdout stays pure JSON logs.
  */
-import { reachableHost } from './reachable-host';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '@tributary/schema-registry';
-import { closeOnSignals, exitOnStartFailure } from '@tributary/service-common';
+import { startBroker } from '@tributary/broker';
+import { closeOnSignals, exitOnStartFailure, reachableHost } from '@tributary/service-common';
 import { resolve } from 'node:path';
 import { parseServerArgs } from './server-args';
-import { startBroker } from './start-broker';
 
 async function main(): Promise<void> {
   const { broker: options, schemaRegistry } = parseServerArgs(process.argv.slice(2));

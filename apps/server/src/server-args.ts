@@ -3,7 +3,7 @@ import { collectConfig, parsePort } from '@tributary/service-common';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONTROLLER_PORT } from '@tributary/controller';
 import { DEFAULT_REST_PORT } from '@tributary/schema-registry';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT, type StartBrokerOptions } from './broker-options';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_METRICS_PORT, type StartBrokerOptions } from '@tributary/broker';
 
 /**
  * Parses Kafka's server.properties format: `key=value` or `key: value` lines, `#`/`!` comments,

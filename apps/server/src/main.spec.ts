@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { AdminServiceClient, BrokerServiceClient, RecordsFormat } from '@tributary/proto';
 import { encodeRecordBatch } from '@tributary/protocol';
-import { call } from './testing/broker-test-client';
+import { callUnary as call } from '@tributary/service-common';
 
 const BIN = join(__dirname, '..', 'bin', 'tributary-server.js');
 const RECORDS_PER_BATCH = 10;
