@@ -36,13 +36,23 @@ describe('replication between 3 brokers (RF=3, min.insync.replicas=2)', () => {
 
   const metadata = (via: ClusterBroker, topic: string): Promise<MetadataResponse> => call(via.data, 'metadata', { topics: [topic], allowAutoTopicCreation: false });
 
-  /** The partition as a running broker's metadata shows it, once `ready` holds. */
+  /**
+   * The partition once every running broker's metadata shows it with `ready` holding and all agree
+   * on it: a broker follows the metadata log on its own, so the one asked first may be ahead of the
+   * leader it names (which would then still refuse a produce).
+   */
   function partitionWhere(topic: string, ready: (p: MetadataResponse['topics'][0]['partitions'][0]) => boolean, what: string) {
-    return eventually(async () => {
-      const via = [...cluster.brokers.values()].find((b) => b.running);
-      const p = (await metadata(via!, topic)).topics[0]?.partitions[0];
-      return p && ready(p) ? p : undefined;
-    }, what);
+    return eventually(
+      async () => {
+        const running = [...cluster.brokers.values()].filter((b) => b.running);
+        const views = await Promise.all(running.map(async (b) => (await metadata(b, topic)).topics[0]?.partitions[0]));
+        const [first] = views;
+        const agreed = views.every((p) => p && ready(p) && p.leaderId === first!.leaderId && p.leaderEpoch === first!.leaderEpoch && p.isr.length === first!.isr.length);
+        return agreed ? first : undefined;
+      },
+      what,
+      1_500,
+    );
   }
 
   const produce = (broker: ClusterBroker, topic: string, values: string[], acks = -1) =>
