@@ -47,7 +47,7 @@ describe('replication between 3 brokers (RF=3, min.insync.replicas=2)', () => {
         const running = [...cluster.brokers.values()].filter((b) => b.running);
         const views = await Promise.all(running.map(async (b) => (await metadata(b, topic)).topics[0]?.partitions[0]));
         const [first] = views;
-        const agreed = views.every((p) => p && ready(p) && p.leaderId === first!.leaderId && p.leaderEpoch === first!.leaderEpoch && p.isr.length === first!.isr.length);
+        const agreed = first !== undefined && views.every((p) => p !== undefined && ready(p) && p.leaderId === first.leaderId && p.leaderEpoch === first.leaderEpoch && p.isr.length === first.isr.length);
         return agreed ? first : undefined;
       },
       what,
