@@ -60,6 +60,7 @@ export enum ErrorCode {
   STALE_BROKER_EPOCH = 77,
   GROUP_MAX_SIZE_REACHED = 81,
   FENCED_INSTANCE_ID = 82,
+  INVALID_RECORD = 87,
   INVALID_UPDATE_VERSION = 95,
   UNKNOWN_TOPIC_ID = 100,
   DUPLICATE_BROKER_REGISTRATION = 101,
@@ -210,6 +211,9 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 82:
     case "FENCED_INSTANCE_ID":
       return ErrorCode.FENCED_INSTANCE_ID;
+    case 87:
+    case "INVALID_RECORD":
+      return ErrorCode.INVALID_RECORD;
     case 95:
     case "INVALID_UPDATE_VERSION":
       return ErrorCode.INVALID_UPDATE_VERSION;
@@ -340,6 +344,8 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "GROUP_MAX_SIZE_REACHED";
     case ErrorCode.FENCED_INSTANCE_ID:
       return "FENCED_INSTANCE_ID";
+    case ErrorCode.INVALID_RECORD:
+      return "INVALID_RECORD";
     case ErrorCode.INVALID_UPDATE_VERSION:
       return "INVALID_UPDATE_VERSION";
     case ErrorCode.UNKNOWN_TOPIC_ID:
