@@ -116,6 +116,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     documentation: 'The length of time in milliseconds between broker heartbeats.' },
   { name: 'broker.session.timeout.ms', type: 'INT', defaultValue: '9000', min: 1,
     documentation: 'The length of time in milliseconds that a broker lease lasts if no heartbeats are made.' },
+  { name: 'schema.registry.url', type: 'STRING', defaultValue: null, readOnly: true,
+    documentation: "The schema registry (Confluent's REST API) that key.schema.validation and value.schema.validation check schema ids against, e.g. http://localhost:8081 (Confluent Server's confluent.schema.registry.url)." },
 ];
 
 export const BROKER_CONFIG_DEFS_BY_NAME = indexConfigDefs(BROKER_CONFIG_DEFS);
@@ -168,6 +170,7 @@ export interface BrokerConfig {
   readonly requestTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
   readonly brokerSessionTimeoutMs: number;
+  readonly schemaRegistryUrl: string | null;
   /** The entries given explicitly (trimmed strings), for "STATIC_BROKER_CONFIG" sources. */
   readonly explicit: ReadonlyMap<string, string>;
 }
@@ -247,6 +250,7 @@ export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}
     requestTimeoutMs: num('request.timeout.ms'),
     brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
     brokerSessionTimeoutMs: num('broker.session.timeout.ms'),
+    schemaRegistryUrl: values.get('schema.registry.url') as string | null,
     explicit,
   };
 }

@@ -20,6 +20,15 @@ import {
 } from './config-def';
 import type { MetadataImage } from './metadata-image';
 
+/** Confluent's subject name strategies, by short name or by their Java class name. */
+const STRATEGY_PACKAGE = 'io.confluent.kafka.serializers.subject.';
+export const SUBJECT_NAME_STRATEGIES = ['TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameStrategy'] as const;
+export type SubjectNameStrategyName = (typeof SUBJECT_NAME_STRATEGIES)[number];
+const SUBJECT_NAME_STRATEGY_VALUES = SUBJECT_NAME_STRATEGIES.flatMap((name) => [name, `${STRATEGY_PACKAGE}${name}`]);
+
+/** Topic configs that only a topic sets: no broker setting stands behind them. */
+const topicOnly = (value: ConfigValue) => ({ brokerSynonyms: [], fromBroker: () => value });
+
 export interface TopicConfigDef extends ConfigDef {
   /** Broker settings this topic config falls back to, highest priority first. */
   readonly brokerSynonyms: readonly string[];
@@ -49,6 +58,10 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   { name: 'index.interval.bytes', type: 'INT', defaultValue: '4096', min: 0,
     brokerSynonyms: ['log.index.interval.bytes'], fromBroker: (b) => b.logIndexIntervalBytes,
     documentation: 'How frequently an entry is added to the offset index.' },
+  { name: 'key.schema.validation', type: 'BOOLEAN', defaultValue: 'false', ...topicOnly(false),
+    documentation: "When true, the broker refuses a batch in which a record's key does not carry, in Confluent's wire format, the id of a schema registered under the topic's key subject (Confluent Server's confluent.key.schema.validation; needs the broker's schema.registry.url)." },
+  { name: 'key.subject.name.strategy', type: 'STRING', defaultValue: 'TopicNameStrategy', validValues: SUBJECT_NAME_STRATEGY_VALUES, ...topicOnly('TopicNameStrategy'),
+    documentation: 'The subject a key schema id must be registered under when key.schema.validation is on: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record name) or TopicRecordNameStrategy (<topic>-<record name>).' },
   { name: 'max.compaction.lag.ms', type: 'LONG', defaultValue: '9223372036854775807', min: 1,
     brokerSynonyms: ['log.cleaner.max.compaction.lag.ms'], fromBroker: (b) => b.logCleanerMaxCompactionLagMs,
     documentation: 'The maximum time a message will remain ineligible for compaction in the log.' },
@@ -91,6 +104,10 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', defaultValue: 'false',
     brokerSynonyms: ['unclean.leader.election.enable'], fromBroker: (b) => b.uncleanLeaderElectionEnable,
     documentation: 'Whether replicas not in the ISR may be elected leader as a last resort, at the risk of data loss.' },
+  { name: 'value.schema.validation', type: 'BOOLEAN', defaultValue: 'false', ...topicOnly(false),
+    documentation: "When true, the broker refuses a batch in which a record's value does not carry, in Confluent's wire format, the id of a schema registered under the topic's value subject (Confluent Server's confluent.value.schema.validation; needs the broker's schema.registry.url)." },
+  { name: 'value.subject.name.strategy', type: 'STRING', defaultValue: 'TopicNameStrategy', validValues: SUBJECT_NAME_STRATEGY_VALUES, ...topicOnly('TopicNameStrategy'),
+    documentation: 'The subject a value schema id must be registered under when value.schema.validation is on: TopicNameStrategy (<topic>-value), RecordNameStrategy or TopicRecordNameStrategy.' },
 ];
 
 export const TOPIC_CONFIG_DEFS_BY_NAME = indexConfigDefs(TOPIC_CONFIG_DEFS);
@@ -181,6 +198,9 @@ export interface EffectiveTopicConfig {
   readonly segmentIndexBytes: number;
   readonly segmentMs: number;
   readonly uncleanLeaderElectionEnable: boolean;
+  /** Broker-side schema validation of keys and values; undefined when off. */
+  readonly keySchemaValidation: SubjectNameStrategyName | undefined;
+  readonly valueSchemaValidation: SubjectNameStrategyName | undefined;
 }
 
 /** The effective typed config of an existing topic: its own entries over the broker's. */
@@ -221,5 +241,11 @@ export function resolveTopicConfig(entries: Readonly<Record<string, string>>, br
     segmentIndexBytes: num('segment.index.bytes'),
     segmentMs: num('segment.ms'),
     uncleanLeaderElectionEnable: get('unclean.leader.election.enable') as boolean,
+    keySchemaValidation: get('key.schema.validation') ? strategy(get('key.subject.name.strategy')) : undefined,
+    valueSchemaValidation: get('value.schema.validation') ? strategy(get('value.subject.name.strategy')) : undefined,
   };
+}
+
+function strategy(value: ConfigValue): SubjectNameStrategyName {
+  return (value as string).replace(STRATEGY_PACKAGE, '') as SubjectNameStrategyName;
 }
