@@ -18,6 +18,7 @@ import { PartitionResolver } from './partition-resolver';
 import { ProduceService } from './produce-service';
 import { ProducerIdManager } from './producer-id-manager';
 import { QuorumMetadataClient } from './quorum-metadata-client';
+import { RecordSchemaValidator } from './record-schema-validator';
 import { HighWatermarkCheckpoints } from './replication/high-watermark-checkpoints';
 import { ReplicaFetchService } from './replication/replica-fetch-service';
 import { ReplicaFetchers } from './replication/replica-fetchers';
@@ -50,6 +51,7 @@ export class BrokerModule {
         TopicAdmin,
         PartitionResolver,
         ProducerIdManager,
+        RecordSchemaValidator,
         ProduceService,
         FetchService,
         ListOffsetsService,

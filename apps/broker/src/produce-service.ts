@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { BROKER_LOGGER } from './broker-logger';
 import { BrokerMetrics } from './broker-metrics';
 import { PartitionResolver, type ResolvedPartition } from './partition-resolver';
+import { RecordSchemaValidator } from './record-schema-validator';
 import { ReplicaManager } from './replication/replica-manager';
 
 const ACKS_ALLOWED = new Set([0, 1, -1]);
@@ -12,7 +13,8 @@ const ACKS_ALLOWED = new Set([0, 1, -1]);
 /**
  * Appends a Produce call to one partition. Raw batches go to the log as received (the log checks
  * structure and CRC, assigns offsets, applies idempotent-producer checks); structured records are
- * first encoded into one batch with the topic's compression. Nothing is appended when any check fails.
+ * first encoded into one batch with the topic's compression. Topics with key/value.schema.validation
+ * have every record's schema id checked first. Nothing is appended when any check fails.
  */
 @Injectable()
 export class ProduceService {
@@ -21,6 +23,7 @@ export class ProduceService {
     @Inject(BrokerMetrics) private readonly metrics: BrokerMetrics,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
     @Inject(ReplicaManager) private readonly replicas: ReplicaManager,
+    @Inject(RecordSchemaValidator) private readonly schemas: RecordSchemaValidator,
   ) {}
 
   async produce(request: ProduceRequest): Promise<ProduceResponse> {
@@ -50,6 +53,7 @@ export class ProduceService {
         );
       }
     }
+    await this.schemas.validate(request.topic, batches, target.config);
     const minInsyncReplicas = target.config.minInsyncReplicas;
     const append = this.replicas.appendAsLeader(target.replica, target.log, batches, {
       acks: request.acks,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { AdminServiceClient, BrokerServiceClient, RecordsFormat } from '@tributary/proto';
 import { encodeRecordBatch } from '@tributary/protocol';
+import { encodeWireFormat } from '@tributary/serdes';
 import { callUnary as call } from '@tributary/service-common';
 
 const BIN = join(__dirname, '..', 'bin', 'tributary-server.js');
@@ -151,10 +152,21 @@ describe('tributary-server process', () => {
     expect(await first.exited).toEqual({ code: 0, signal: null });
 
     const second = await startServer(dataDir);
+    const c = clients(second.port);
     try {
       const again = await register(registryUrl(second));
       expect(again).toEqual({ status: 200, body: { id: created.body.id } });
+
+      // The broker checks schema ids against the registry beside it (value.schema.validation).
+      await call(c.admin, 'createTopic', { name: 'orders', numPartitions: 1, replicationFactor: 0, configs: { 'value.schema.validation': 'true' }, ifNotExists: false, validateOnly: false });
+      const produce = (value: Buffer) =>
+        call(c.data, 'produce', { topic: 'orders', partition: 0, acks: 1, timeoutMs: 10_000, recordBatch: Buffer.alloc(0), records: [{ key: undefined, value, headers: [], timestamp: 0, offset: 0, timestampType: 0 }] });
+      const wire = (id: number) => encodeWireFormat(id, Buffer.from([2]));
+      expect((await produce(wire(created.body.id))).baseOffset).toBe(0);
+      await expect(produce(wire(created.body.id + 1000))).rejects.toThrow(/INVALID_RECORD: .*not registered/);
     } finally {
+      c.admin.close();
+      c.data.close();
       second.child.kill('SIGTERM');
       await second.exited;
     }

@@ -5,19 +5,24 @@
  */
 import { startSchemaRegistry, type RunningSchemaRegistry } from '@tributary/schema-registry';
 import { startBroker } from '@tributary/broker';
-import { closeOnSignals, exitOnStartFailure, reachableHost } from '@tributary/service-common';
+import { closeOnSignals, exitOnStartFailure, freePort, reachableHost } from '@tributary/service-common';
 import { resolve } from 'node:path';
 import { parseServerArgs } from './server-args';
 
 async function main(): Promise<void> {
   const { broker: options, schemaRegistry } = parseServerArgs(process.argv.slice(2));
-  const broker = await startBroker(options);
   const host = options.host ?? '127.0.0.1';
+  // The broker validates schema ids (key/value.schema.validation) against the registry beside it,
+  // so it must know the registry's URL before the registry, one of its clients, can start.
+  const registryPort = schemaRegistry && (schemaRegistry.port || (await freePort(host)));
+  const config = { ...options.config };
+  if (registryPort) config['schema.registry.url'] ??= `http://${reachableHost(host)}:${registryPort}`;
+  const broker = await startBroker({ ...options, config });
   let registry: RunningSchemaRegistry | undefined;
   try {
-    if (schemaRegistry) {
+    if (registryPort) {
       // Its gRPC mirror takes any free port, so a second server on one machine needs only --schema-registry-port.
-      registry = await startSchemaRegistry({ bootstrapServers: `${reachableHost(host)}:${broker.port}`, host, port: schemaRegistry.port, grpcPort: 0, logLevel: options.logLevel });
+      registry = await startSchemaRegistry({ bootstrapServers: `${reachableHost(host)}:${broker.port}`, host, port: registryPort, grpcPort: 0, logLevel: options.logLevel });
     }
   } catch (error) {
     await broker.close();

@@ -1,6 +1,6 @@
 export { encodeWireFormat, decodeWireFormat, MAGIC_BYTE, WIRE_HEADER_BYTES } from './wire-format';
 export { encodeMessageIndexes, decodeMessageIndexes } from './message-indexes';
-export { topicNameStrategy, recordNameStrategy, topicRecordNameStrategy, type SubjectNameStrategy } from './subject-name-strategy';
+export { topicNameStrategy, recordNameStrategy, topicRecordNameStrategy, recordNameOf, SUBJECT_NAME_STRATEGIES, type SubjectNameStrategy } from './subject-name-strategy';
 export {
   SchemaRegistryClient,
   SchemaRegistryError,

@@ -87,6 +87,11 @@ export class SchemaRegistryClient {
     });
   }
 
+  /** Every subject and version a schema id is registered under (GET /schemas/ids/{id}/versions). */
+  async getSubjectVersionsById(id: number): Promise<{ subject: string; version: number }[]> {
+    return (await this.request('GET', `/schemas/ids/${id}/versions`)) as { subject: string; version: number }[];
+  }
+
   /** A version of a subject: a number, or 'latest'. */
   async getVersion(subject: string, version: number | 'latest'): Promise<SubjectVersion> {
     return subjectVersion(await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`));

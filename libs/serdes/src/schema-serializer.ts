@@ -1,7 +1,6 @@
-import { parseSchema, type SchemaType } from '@tributary/schema';
 import { createSchemaCodec, SerializationError, type SchemaCodec } from './schema-codec';
 import type { SchemaInput, SchemaRegistryClient } from './schema-registry-client';
-import { topicNameStrategy, type SubjectNameStrategy } from './subject-name-strategy';
+import { recordNameOf, topicNameStrategy, type SubjectNameStrategy } from './subject-name-strategy';
 import { encodeWireFormat } from './wire-format';
 
 export interface SchemaSerializerOptions {
@@ -85,15 +84,5 @@ export class SchemaSerializer {
   private async codec(schema: SchemaInput): Promise<SchemaCodec> {
     const references = await this.options.client.resolveReferences(schema.references ?? []);
     return createSchemaCodec({ schemaType: schema.schemaType ?? 'AVRO', schema: schema.schema, references, messageType: this.options.messageType });
-  }
-}
-
-/** The name RecordNameStrategy uses: Avro's full name, the first Protobuf message, a JSON Schema's title. */
-function recordNameOf(schema: SchemaInput): string | undefined {
-  try {
-    // References are not resolved here: the record name is the schema's own top-level name.
-    return parseSchema({ schemaType: schema.schemaType as SchemaType | undefined, schema: schema.schema, references: {} }).recordName;
-  } catch {
-    return undefined;
   }
 }

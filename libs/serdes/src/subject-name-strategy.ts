@@ -1,4 +1,6 @@
 import { TributaryError } from '@tributary/protocol';
+import { parseSchema, type SchemaType } from '@tributary/schema';
+import type { SchemaInput } from './schema-registry-client';
 
 /**
  * Which subject a topic's keys or values are registered under (Confluent's
@@ -21,4 +23,21 @@ function requireName(recordName: string | undefined, strategy: string): string {
     throw new TributaryError('INVALID_REQUEST', `${strategy} needs a record name, and the schema has none (Avro: a named type; Protobuf: a message; JSON Schema: a "title")`);
   }
   return recordName;
+}
+
+/** The strategies by the short names of Confluent's classes (TopicNameStrategy, …). */
+export const SUBJECT_NAME_STRATEGIES: Readonly<Record<'TopicNameStrategy' | 'RecordNameStrategy' | 'TopicRecordNameStrategy', SubjectNameStrategy>> = {
+  TopicNameStrategy: topicNameStrategy,
+  RecordNameStrategy: recordNameStrategy,
+  TopicRecordNameStrategy: topicRecordNameStrategy,
+};
+
+/** The name RecordNameStrategy uses: Avro's full name, the first Protobuf message, a JSON Schema's title. */
+export function recordNameOf(schema: SchemaInput): string | undefined {
+  try {
+    // References are not resolved here: the record name is the schema's own top-level name.
+    return parseSchema({ schemaType: schema.schemaType as SchemaType | undefined, schema: schema.schema, references: {} }).recordName;
+  } catch {
+    return undefined;
+  }
 }

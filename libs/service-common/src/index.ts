@@ -6,3 +6,4 @@ export * from './command-line-values';
 export * from './grpc-server-lifecycle';
 export * from './unary-client-method';
 export * from './reachable-host';
+export * from './free-port';

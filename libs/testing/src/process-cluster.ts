@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultProxy } from './fault-proxy';
-import { freePort } from './free-port';
+import { freePort } from '@tributary/service-common';
 import { NodeProcess } from './node-process';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');

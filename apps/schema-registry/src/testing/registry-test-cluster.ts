@@ -19,10 +19,14 @@ export class RegistryTestCluster {
   private brokerPort = 0;
   readonly registries: RunningSchemaRegistry[] = [];
 
-  private constructor(private readonly dataDir: string) {}
+  private constructor(
+    private readonly dataDir: string,
+    private readonly brokerConfig: Record<string, string>,
+  ) {}
 
-  static async start(): Promise<RegistryTestCluster> {
-    const cluster = new RegistryTestCluster(mkdtempSync(join(tmpdir(), 'tributary-registry-')));
+  /** `brokerConfig`: Kafka-named broker settings, e.g. schema.registry.url for broker-side validation. */
+  static async start(brokerConfig: Record<string, string> = {}): Promise<RegistryTestCluster> {
+    const cluster = new RegistryTestCluster(mkdtempSync(join(tmpdir(), 'tributary-registry-')), brokerConfig);
     await cluster.restartBroker();
     return cluster;
   }
@@ -33,7 +37,7 @@ export class RegistryTestCluster {
 
   async restartBroker(): Promise<void> {
     await this.broker?.close();
-    this.broker = await startBroker({ dataDir: this.dataDir, port: this.brokerPort, metricsPort: 0, controllerPort: 0, logLevel: 'silent' });
+    this.broker = await startBroker({ dataDir: this.dataDir, port: this.brokerPort, metricsPort: 0, controllerPort: 0, config: this.brokerConfig, logLevel: 'silent' });
     this.brokerPort = this.broker.port;
   }
 

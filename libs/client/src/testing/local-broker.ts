@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// A test-only dependency, kept out of the project graph: the client's integration tests run against
+// a real broker, while the broker (through serdes, for schema validation) depends on the client.
+// nx-ignore-next-line
 import { startBroker, type RunningBroker } from '@tributary/broker';
 
 /** A real broker on 127.0.0.1 with its data in a fresh temp dir, restartable on the same port. */

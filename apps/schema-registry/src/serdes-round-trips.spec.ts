@@ -1,14 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startBroker, type RunningBroker } from '@tributary/broker';
 import { Tributary } from '@tributary/client';
-import { startSchemaRegistry, type RunningSchemaRegistry } from '@tributary/schema-registry';
-import { SchemaDeserializer } from './schema-deserializer';
-import { SchemaRegistryClient } from './schema-registry-client';
-import { SchemaSerializer } from './schema-serializer';
-import { SerializingProducer } from './serializing-producer';
-import { recordNameStrategy, topicRecordNameStrategy } from './subject-name-strategy';
+import { recordNameStrategy, SchemaDeserializer, SchemaRegistryClient, SchemaSerializer, SerializingProducer, topicRecordNameStrategy } from '@tributary/serdes';
+import type { RunningSchemaRegistry } from './schema-registry-options';
+import { RegistryTestCluster } from './testing/registry-test-cluster';
 
 jest.setTimeout(30_000);
 
@@ -33,22 +26,19 @@ const jsonOrder = JSON.stringify({
 const protoOrder = 'syntax = "proto3";\npackage shop;\n\nmessage Order {\n  string id = 1;\n  int32 quantity = 2;\n  message Line {\n    string sku = 1;\n  }\n  repeated Line lines = 3;\n}\n\nmessage Refund {\n  string order_id = 1;\n}\n';
 
 describe('serdes against a real registry and broker', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-serdes-'));
-  let broker: RunningBroker;
+  let cluster: RegistryTestCluster;
   let bootstrap = '';
   let registry: RunningSchemaRegistry;
   let client: SchemaRegistryClient;
 
   beforeAll(async () => {
-    broker = await startBroker({ dataDir, port: 0, metricsPort: 0, controllerPort: 0, logLevel: 'silent' });
-    bootstrap = `127.0.0.1:${broker.port}`;
-    registry = await startSchemaRegistry({ bootstrapServers: bootstrap, port: 0, grpcPort: 0, logLevel: 'silent' });
+    cluster = await RegistryTestCluster.start();
+    bootstrap = cluster.bootstrapServers;
+    registry = await cluster.startRegistry();
     client = new SchemaRegistryClient({ url: registry.url });
   });
   afterAll(async () => {
-    await registry.close();
-    await broker.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await cluster.destroy();
   });
 
   it.each([
