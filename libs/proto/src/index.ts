@@ -4,6 +4,7 @@ export * from './gen/tributary/broker/v1/types';
 export * from './gen/tributary/broker/v1/broker';
 export * from './gen/tributary/broker/v1/admin';
 export * from './gen/tributary/broker/v1/replication';
+export * from './gen/tributary/broker/v1/groups';
 export * from './gen/tributary/raft/v1/raft';
 export * from './gen/tributary/controller/v1/controller';
 export * from './gen/tributary/schema/v1/schema_registry';
