@@ -23,6 +23,9 @@ describe('parseBrokerConfig', () => {
       logCleanerBackoffMs: 15000,
       offsetsTopicNumPartitions: 50,
       logDirs: ['./data'],
+      autoLeaderRebalanceEnable: true,
+      leaderImbalanceCheckIntervalMs: 300_000,
+      leaderImbalancePerBrokerPercentage: 10,
     });
     expect(DEFAULT_BROKER_CONFIG.explicit.size).toBe(0);
   });

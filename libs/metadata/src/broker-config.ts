@@ -15,6 +15,7 @@ import {
   parseConfigValue,
 } from './config-def';
 
+const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 
@@ -98,6 +99,12 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     documentation: 'With acks=all, the minimum number of replicas that must acknowledge a write for it to be considered successful.' },
   { name: 'unclean.leader.election.enable', type: 'BOOLEAN', defaultValue: 'false',
     documentation: 'Whether replicas not in the ISR may be elected leader as a last resort, at the risk of data loss.' },
+  { name: 'auto.leader.rebalance.enable', type: 'BOOLEAN', defaultValue: 'true', readOnly: true,
+    documentation: 'Enables auto leader balancing. A background thread checks the distribution of partition leaders at regular intervals, configurable by leader.imbalance.check.interval.seconds. If the leader imbalance exceeds leader.imbalance.per.broker.percentage, leader rebalance to the preferred leader for partitions is triggered.' },
+  { name: 'leader.imbalance.check.interval.seconds', type: 'LONG', defaultValue: '300', min: 1, readOnly: true,
+    documentation: 'The frequency with which the partition rebalance check is triggered by the controller.' },
+  { name: 'leader.imbalance.per.broker.percentage', type: 'INT', defaultValue: '10', min: 0, readOnly: true,
+    documentation: 'The ratio of leader imbalance allowed per broker. The controller would trigger a leader balance if it goes above this value per broker. The value is specified in percentage.' },
   { name: 'replica.lag.time.max.ms', type: 'LONG', defaultValue: '30000', min: 1, readOnly: true,
     documentation: 'A follower that has not caught up with the leader for this long is removed from the ISR.' },
   { name: 'replica.fetch.wait.max.ms', type: 'INT', defaultValue: '500', min: 0, readOnly: true,
@@ -161,6 +168,10 @@ export interface BrokerConfig {
   readonly compressionType: string;
   readonly minInsyncReplicas: number;
   readonly uncleanLeaderElectionEnable: boolean;
+  readonly autoLeaderRebalanceEnable: boolean;
+  /** leader.imbalance.check.interval.seconds, in ms. */
+  readonly leaderImbalanceCheckIntervalMs: number;
+  readonly leaderImbalancePerBrokerPercentage: number;
   readonly offsetsTopicNumPartitions: number;
   readonly replicaLagTimeMaxMs: number;
   readonly replicaFetchWaitMaxMs: number;
@@ -241,6 +252,9 @@ export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}
     compressionType: str('compression.type'),
     minInsyncReplicas: num('min.insync.replicas'),
     uncleanLeaderElectionEnable: bool('unclean.leader.election.enable'),
+    autoLeaderRebalanceEnable: bool('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: num('leader.imbalance.check.interval.seconds') * MS_PER_SECOND,
+    leaderImbalancePerBrokerPercentage: num('leader.imbalance.per.broker.percentage'),
     offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
     replicaLagTimeMaxMs: num('replica.lag.time.max.ms'),
     replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),

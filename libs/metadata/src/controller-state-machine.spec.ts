@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { TributaryError } from '@tributary/protocol';
 import { parseBrokerConfig } from './broker-config';
 import { AlterPartitionRequest, ControllerResult, ControllerStateMachine } from './controller-state-machine';
-import { MetadataImage } from './metadata-image';
+import { MetadataImage, PartitionImage } from './metadata-image';
 import { MetadataRecord, decodeMetadataRecord, encodeMetadataRecord } from './metadata-record';
 import { expectTributaryError } from './testing/expect-tributary-error';
 import { seededRandomBytes } from './testing/seeded-random-bytes';
@@ -443,6 +443,49 @@ describe('ControllerStateMachine lease expiry and leader election', () => {
   });
 });
 
+describe('ControllerStateMachine.balancePartitionLeaders (preferred leaders)', () => {
+  /** Brokers 1 and 2, topic t (2 partitions, RF 2); broker 1's lease lapses and it comes back,
+   * unfenced but out of every ISR, as after a restart. */
+  function failedOver(brokerEntries: Record<string, string> = {}) {
+    const q = quorum(brokerEntries);
+    q.start(2);
+    q.run(q.controller.createTopic(q.state.image, { name: 't', numPartitions: 2, replicationFactor: 2 }));
+    q.heartbeat(2, 500);
+    q.run(q.controller.fenceExpiredBrokers(q.state.image, 1000));
+    q.heartbeat(1, 1100);
+    const preferring1 = (): PartitionImage => {
+      const found = q.state.image.topic('t')?.partitions.find((p) => p.replicas[0] === 1);
+      if (found === undefined) throw new Error('no partition of t prefers broker 1');
+      return found;
+    };
+    /** What partition leader 2 sends once broker 1 has caught up as a follower. */
+    const readmit = () => {
+      const p = preferring1();
+      const request = { brokerId: 2, brokerEpoch: q.state.image.broker(2)?.brokerEpoch ?? -1, topic: 't', partition: p.partition, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr: [2, 1] };
+      q.run(q.controller.alterPartition(q.state.image, request));
+    };
+    return { ...q, preferring1, readmit };
+  }
+
+  it('gives the lead back to the returned broker once it is in the ISR again, bumping the leader epoch', () => {
+    const { controller, state, run, preferring1, readmit } = failedOver();
+    expect(preferring1()).toMatchObject({ leader: 2, isr: [2] });
+    expect(controller.balancePartitionLeaders(state.image).records).toEqual([]); // out of the ISR
+    readmit();
+    const before = preferring1();
+    run(controller.balancePartitionLeaders(state.image));
+    expect(preferring1()).toMatchObject({ leader: 1, isr: [1, 2], leaderEpoch: before.leaderEpoch + 1 });
+    expect(state.image.topic('t')?.partitions.map((p) => p.leader).sort()).toEqual([1, 2]);
+    expect(controller.balancePartitionLeaders(state.image).records).toEqual([]);
+  });
+
+  it('moves nothing with auto.leader.rebalance.enable=false', () => {
+    const { controller, state, readmit } = failedOver({ 'auto.leader.rebalance.enable': 'false' });
+    readmit();
+    expect(controller.balancePartitionLeaders(state.image).records).toEqual([]);
+  });
+});
+
 describe('ControllerStateMachine placement on live brokers', () => {
   it('places replicas only on unfenced brokers and names live against requested when too few', () => {
     const { controller, state, run, start, register } = quorum();
@@ -502,6 +545,7 @@ type Step =
   | { op: 'heartbeat'; brokerId: number; want: 'nothing' | 'fence' | 'shutdown' | 'staleEpoch'; behind: boolean }
   | { op: 'tick'; elapsedMs: number }
   | { op: 'fenceExpired' }
+  | { op: 'balanceLeaders' }
   | { op: 'createTopic'; numPartitions: number; replicationFactor: number }
   | { op: 'snapshot' };
 
@@ -519,6 +563,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('tick' as const), elapsedMs: fc.integer({ min: 1, max: 2 * SESSION_TIMEOUT_MS }) }) },
   { weight: 2, arbitrary: fc.constant({ op: 'fenceExpired' as const }) },
+  fc.constant({ op: 'balanceLeaders' as const }),
   {
     weight: 2,
     arbitrary: fc.record({ op: fc.constant('createTopic' as const), numPartitions: fc.integer({ min: 1, max: 4 }), replicationFactor: fc.integer({ min: 1, max: 3 }) }),
@@ -584,6 +629,9 @@ describe('ControllerStateMachine random operation sequences', () => {
                 break;
               case 'fenceExpired':
                 runLogged(controller.fenceExpiredBrokers(state.image, nowMs));
+                break;
+              case 'balanceLeaders':
+                runLogged(controller.balancePartitionLeaders(state.image));
                 break;
               case 'createTopic':
                 runLogged(controller.createTopic(state.image, { name: `t${topics++}`, numPartitions: step.numPartitions, replicationFactor: step.replicationFactor }));

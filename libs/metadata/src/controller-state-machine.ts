@@ -8,7 +8,8 @@
  *
  * The one thing it keeps is the broker leases (BrokerHeartbeatManager), which Kafka does not
  * replicate either: registerBroker and heartbeat touch them, fenceExpiredBrokers reads them and
- * activate starts them afresh when this controller becomes active. Time comes in as numbers.
+ * activate starts them afresh when this controller becomes active. Time comes in as numbers, and
+ * the periodic checks (fenceExpiredBrokers, balancePartitionLeaders) are called by the caller's timers.
  */
 import { TributaryError } from '@tributary/protocol';
 import { BROKER_CONFIG_DEFS_BY_NAME, BrokerConfig } from './broker-config';
@@ -17,6 +18,7 @@ import { BrokerHeartbeatManager } from './broker-heartbeat-manager';
 import { BrokerRegistration, MetadataImage, PartitionImage, TopicImage } from './metadata-image';
 import { BrokerEndpoint, ConfigRecord, ConfigResourceType, MetadataRecord, PartitionChangeRecord } from './metadata-record';
 import { NO_LEADER, isrWithout, partitionChange } from './partition-change';
+import { preferredLeaderChanges } from './preferred-leader-balance';
 import { PlacementBroker, arrangeBrokers, placeReplicas } from './replica-placement';
 import { resolveTopicConfig, topicConfigDef, validateTopicConfigs } from './topic-config';
 import { RandomBytes, newTopicId } from './topic-id';
@@ -478,6 +480,21 @@ export class ControllerStateMachine {
       fencedBrokerIds.push(lease.brokerId);
     }
     return { records, fencedBrokerIds };
+  }
+
+  /**
+   * The periodic leader-imbalance check (auto.leader.rebalance.enable; call it every
+   * leader.imbalance.check.interval.seconds): PartitionChanges that give the lead back to the
+   * preferred replica, for the brokers whose share of preferred partitions led by another is above
+   * leader.imbalance.per.broker.percentage (see preferred-leader-balance.ts). None when disabled.
+   */
+  balancePartitionLeaders(image: MetadataImage): ControllerResult {
+    if (!this.broker.autoLeaderRebalanceEnable) return { records: [] };
+    const records = preferredLeaderChanges(image, {
+      isLive: (id) => this.isLive(image, id),
+      imbalancePerBrokerPercentage: this.broker.leaderImbalancePerBrokerPercentage,
+    });
+    return { records };
   }
 
   /** Fences (or unfences) a registered broker, moving leaderships away (or to it) as needed. */

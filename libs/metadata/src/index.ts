@@ -5,6 +5,7 @@ export * from './controller-state-machine';
 export * from './metadata-image';
 export * from './metadata-record';
 export * from './partition-change';
+export * from './preferred-leader-balance';
 export * from './replica-placement';
 export * from './topic-config';
 export * from './topic-id';

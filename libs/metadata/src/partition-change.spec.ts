@@ -26,6 +26,21 @@ describe('partitionChange', () => {
   });
 });
 
+describe('partitionChange with a preferred election', () => {
+  const preferred = (current: PartitionImage, live: number[]) =>
+    partitionChange(TOPIC_ID, current, { isr: current.isr, isLive: (id) => live.includes(id), uncleanLeaderElection: false, election: 'preferred' });
+
+  it('moves the lead from a valid leader to the first replica when it is live and in the ISR', () => {
+    expect(preferred(partition([1, 2, 3], [1, 2, 3], 2), [1, 2, 3])).toEqual({ type: 'PartitionChange', topicId: TOPIC_ID, partition: 0, leader: 1 });
+  });
+
+  it('otherwise elects as usual: the valid leader stays, a dead one is replaced from the ISR', () => {
+    expect(preferred(partition([1, 2, 3], [2, 3], 2), [1, 2, 3])).toBeNull();
+    expect(preferred(partition([1, 2, 3], [1, 2, 3], 2), [2, 3])).toBeNull();
+    expect(preferred(partition([1, 2, 3], [2, 3], 2), [1, 3])).toEqual({ type: 'PartitionChange', topicId: TOPIC_ID, partition: 0, leader: 3 });
+  });
+});
+
 describe('isrWithout', () => {
   it('drops the broker but never the last member', () => {
     expect(isrWithout([1, 2, 3], 2)).toEqual([1, 3]);

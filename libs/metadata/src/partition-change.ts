@@ -3,6 +3,8 @@
  * current leader stays while it is in the target ISR and live; otherwise the first live member of
  * the target ISR in replica order leads; with none, leader -1 — unless unclean leader election is
  * enabled, when the first live replica leads alone (ISR = [it]) and acknowledged writes may be lost.
+ * A preferred election (Kafka's Election.PREFERRED) first gives the lead to the first replica when
+ * it is in the target ISR and live, then falls back to the rule above.
  */
 import { PartitionImage } from './metadata-image';
 import { PartitionChangeRecord } from './metadata-record';
@@ -15,14 +17,20 @@ export interface PartitionChangeTarget {
   /** May this broker lead (registered, unfenced, not shutting down)? */
   readonly isLive: (brokerId: number) => boolean;
   readonly uncleanLeaderElection: boolean;
+  /** 'preferred': move the lead to the preferred replica (the first) when it may lead. */
+  readonly election?: 'preferred';
 }
 
 /** The PartitionChange that moves `current` to `target` (only the fields that change), or null. */
 export function partitionChange(topicId: string, current: PartitionImage, target: PartitionChangeTarget): PartitionChangeRecord | null {
   let isr = target.isr;
   let leader = current.leader;
-  if (leader === NO_LEADER || !isr.includes(leader) || !target.isLive(leader)) {
-    leader = current.replicas.find((id) => isr.includes(id) && target.isLive(id)) ?? NO_LEADER;
+  const mayLead = (id: number): boolean => isr.includes(id) && target.isLive(id);
+  const preferred = current.replicas[0];
+  if (target.election === 'preferred' && mayLead(preferred)) {
+    leader = preferred;
+  } else if (leader === NO_LEADER || !mayLead(leader)) {
+    leader = current.replicas.find(mayLead) ?? NO_LEADER;
     if (leader === NO_LEADER && target.uncleanLeaderElection) {
       leader = current.replicas.find(target.isLive) ?? NO_LEADER;
       if (leader !== NO_LEADER) isr = [leader];
