@@ -113,12 +113,30 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     documentation: 'The bytes a follower asks for per partition in one fetch (at least one batch is always returned).' },
   { name: 'replica.fetch.backoff.ms', type: 'INT', defaultValue: '1000', min: 0, readOnly: true,
     documentation: 'The pause of a follower after a fetch error before trying again.' },
+  { name: 'replica.fetch.leader.addresses', type: 'LIST', defaultValue: '', allowEmpty: true, readOnly: true,
+    documentation: "Where this broker's replica fetchers dial a leader instead of the endpoint that leader registered, as id@host:port entries (e.g. 2@127.0.0.1:19092): for a proxy between brokers, as libs/testing's ProcessCluster puts a fault proxy on every broker-to-broker link. Empty: every leader at its registered endpoint." },
   { name: 'replica.high.watermark.checkpoint.interval.ms', type: 'LONG', defaultValue: '5000', min: 1, readOnly: true,
     documentation: 'How often the high watermarks are saved to replication-offset-checkpoint.' },
   { name: 'request.timeout.ms', type: 'INT', defaultValue: '30000', min: 1, readOnly: true,
     documentation: 'How long an acks=all produce waits for the in-sync replicas before REQUEST_TIMED_OUT.' },
   { name: 'offsets.topic.num.partitions', type: 'INT', defaultValue: '50', min: 1, readOnly: true,
     documentation: 'The number of partitions for the offset commit topic (should not change after deployment).' },
+  { name: 'offsets.topic.replication.factor', type: 'INT', defaultValue: '3', min: 1,
+    documentation: 'The replication factor of the offsets topic, created on the first use of a group; fewer when fewer brokers are alive then.' },
+  { name: 'offsets.topic.segment.bytes', type: 'INT', defaultValue: '104857600', min: 1,
+    documentation: 'The segment size of the offsets topic, kept small for faster compaction and loading.' },
+  { name: 'offsets.retention.minutes', type: 'INT', defaultValue: '10080', min: 1,
+    documentation: 'How long the committed offsets of a group are kept after the group becomes empty.' },
+  { name: 'offsets.retention.check.interval.ms', type: 'LONG', defaultValue: '600000', min: 1,
+    documentation: 'How often committed offsets are checked for expiry.' },
+  { name: 'offset.metadata.max.bytes', type: 'INT', defaultValue: '4096', min: 0,
+    documentation: 'The largest metadata string an offset commit may carry.' },
+  { name: 'group.consumer.session.timeout.ms', type: 'INT', defaultValue: '45000', min: 1,
+    documentation: 'How long a consumer group member may go without a heartbeat before it is removed from its group.' },
+  { name: 'group.consumer.heartbeat.interval.ms', type: 'INT', defaultValue: '5000', min: 1,
+    documentation: 'How often the coordinator asks consumer group members to heartbeat.' },
+  { name: 'group.consumer.max.size', type: 'INT', defaultValue: '2147483647', min: 1,
+    documentation: 'The largest number of members a consumer group may have.' },
   { name: 'broker.heartbeat.interval.ms', type: 'INT', defaultValue: '2000', min: 1,
     documentation: 'The length of time in milliseconds between broker heartbeats.' },
   { name: 'broker.session.timeout.ms', type: 'INT', defaultValue: '9000', min: 1,
@@ -177,11 +195,21 @@ export interface BrokerConfig {
   readonly replicaFetchWaitMaxMs: number;
   readonly replicaFetchMaxBytes: number;
   readonly replicaFetchBackoffMs: number;
+  /** replica.fetch.leader.addresses: leader node id → "host:port" to dial for its replica fetches. */
+  readonly replicaFetchLeaderAddresses: ReadonlyMap<number, string>;
   readonly replicaHighWatermarkCheckpointIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
   readonly brokerSessionTimeoutMs: number;
   readonly schemaRegistryUrl: string | null;
+  readonly offsetsTopicReplicationFactor: number;
+  readonly offsetsTopicSegmentBytes: number;
+  readonly offsetsRetentionMs: number;
+  readonly offsetsRetentionCheckIntervalMs: number;
+  readonly offsetMetadataMaxBytes: number;
+  readonly groupConsumerSessionTimeoutMs: number;
+  readonly groupConsumerHeartbeatIntervalMs: number;
+  readonly groupConsumerMaxSize: number;
   /** The entries given explicitly (trimmed strings), for "STATIC_BROKER_CONFIG" sources. */
   readonly explicit: ReadonlyMap<string, string>;
 }
@@ -260,13 +288,36 @@ export function parseBrokerConfig(entries: Readonly<Record<string, string>> = {}
     replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
     replicaFetchMaxBytes: num('replica.fetch.max.bytes'),
     replicaFetchBackoffMs: num('replica.fetch.backoff.ms'),
+    replicaFetchLeaderAddresses: parseLeaderAddresses(values.get('replica.fetch.leader.addresses') as readonly string[]),
     replicaHighWatermarkCheckpointIntervalMs: num('replica.high.watermark.checkpoint.interval.ms'),
     requestTimeoutMs: num('request.timeout.ms'),
     brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
     brokerSessionTimeoutMs: num('broker.session.timeout.ms'),
     schemaRegistryUrl: values.get('schema.registry.url') as string | null,
+    offsetsTopicReplicationFactor: num('offsets.topic.replication.factor'),
+    offsetsTopicSegmentBytes: num('offsets.topic.segment.bytes'),
+    offsetsRetentionMs: num('offsets.retention.minutes') * MS_PER_MINUTE,
+    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),
+    groupConsumerSessionTimeoutMs: num('group.consumer.session.timeout.ms'),
+    groupConsumerHeartbeatIntervalMs: num('group.consumer.heartbeat.interval.ms'),
+    groupConsumerMaxSize: num('group.consumer.max.size'),
     explicit,
   };
+}
+
+function parseLeaderAddresses(entries: readonly string[]): Map<number, string> {
+  const addresses = new Map<number, string>();
+  for (const entry of entries) {
+    const match = /^(\d+)@(.+):(\d+)$/.exec(entry);
+    if (!match || Number(match[3]) > 65535) {
+      throw new TributaryError('INVALID_CONFIG', `replica.fetch.leader.addresses entry "${entry}" is not id@host:port (the leader's node id, then where to dial it)`);
+    }
+    const id = Number(match[1]);
+    if (addresses.has(id)) throw new TributaryError('INVALID_CONFIG', `replica.fetch.leader.addresses names node ${id} twice`);
+    addresses.set(id, `${match[2]}:${match[3]}`);
+  }
+  return addresses;
 }
 
 /** Kafka's defaults for everything. */
