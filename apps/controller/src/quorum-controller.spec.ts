@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startController } from './start-controller';
-import { ControllerTestCluster, HeartbeatingBroker, MetadataFollower, call, errorCode, eventually } from './testing/controller-test-cluster';
+import { ControllerTestCluster, HeartbeatingBroker, MetadataFollower, TEST_CONFIG, call, errorCode, eventually } from './testing/controller-test-cluster';
 
 // Polls are bounded by attempts (eventually); this only keeps jest from cutting a slow machine's run short.
 jest.setTimeout(20_000);
@@ -188,6 +188,47 @@ describe('controller quorum: 3 controllers over gRPC on loopback', () => {
       expect(error.details).toContain('cluster id mismatch');
     } finally {
       transport.close();
+    }
+  });
+});
+
+describe('preferred-leader balancing', () => {
+  it('a broker fenced and back gets its preferred leaderships again after the leader imbalance check', async () => {
+    const cluster = await ControllerTestCluster.start(3, { config: { ...TEST_CONFIG, 'leader.imbalance.check.interval.seconds': '1' } });
+    const brokers = [new HeartbeatingBroker(cluster, 1), new HeartbeatingBroker(cluster, 2)];
+    const follower = new MetadataFollower(cluster.client(await cluster.leader()), 0);
+    try {
+      for (const b of brokers) await b.register();
+      await eventually(() => [1, 2].every((id) => follower.image.broker(id)?.fenced === false), 'brokers 1 and 2 unfenced');
+      await cluster.onLeader('createTopic', { name: 'balanced', numPartitions: 2, replicationFactor: 2, configs: {}, ifNotExists: false, validateOnly: false });
+      const preferring1 = () => follower.image.topic('balanced')?.partitions.find((p) => p.replicas[0] === 1);
+
+      brokers[0].stop();
+      const failedOver = await eventually(() => {
+        const p = preferring1();
+        return follower.image.broker(1)?.fenced && p?.leader === 2 ? p : undefined;
+      }, 'broker 1 fenced and its partition led by broker 2');
+      brokers[0] = new HeartbeatingBroker(cluster, 1);
+      await brokers[0].register();
+      await eventually(() => follower.image.broker(1)?.fenced === false, 'broker 1 back and unfenced');
+      // What leader 2's replica manager would send once the returned follower caught up.
+      await cluster.onLeader('alterPartition', {
+        brokerId: 2,
+        brokerEpoch: brokers[1].brokerEpoch,
+        topic: 'balanced',
+        partition: failedOver.partition,
+        leaderEpoch: failedOver.leaderEpoch,
+        partitionEpoch: failedOver.partitionEpoch,
+        newIsr: [2, 1],
+      });
+
+      const balanced = await eventually(() => (preferring1()?.leader === 1 ? preferring1() : undefined), 'broker 1 leading its preferred partition again');
+      expect(balanced).toMatchObject({ isr: [1, 2], leaderEpoch: failedOver.leaderEpoch + 1 });
+      expect(follower.image.topic('balanced')?.partitions.map((p) => p.leader).sort()).toEqual([1, 2]);
+    } finally {
+      for (const b of brokers) b.stop();
+      follower.close();
+      await cluster.close();
     }
   });
 });

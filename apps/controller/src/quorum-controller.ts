@@ -45,7 +45,8 @@ export interface ControllerLeader {
  * its decision has committed and applied, so no answer reports what could still be lost. On
  * becoming leader it first reads the committed state (ReadIndex: everything earlier leaders
  * committed), starts every broker's lease afresh (leases are not replicated) and, as long as it
- * leads, fences brokers whose lease lapsed every broker.heartbeat.interval.ms.
+ * leads, fences brokers whose lease lapsed every broker.heartbeat.interval.ms and moves leaderships
+ * back to preferred replicas every leader.imbalance.check.interval.seconds.
  */
 @Injectable()
 export class QuorumController implements OnModuleInit, OnApplicationShutdown {
@@ -60,8 +61,8 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
   private proposedImage = MetadataImage.EMPTY;
   /** Commit (and apply) of the last batch proposed; an answer waits for it. */
   private lastProposal: Promise<unknown> = Promise.resolve();
-  private leaseTimer: NodeJS.Timeout | undefined;
-  private leaseCheckRunning = false;
+  /** The periodic checks of the active controller (see whileActive). */
+  private readonly checks: NodeJS.Timeout[] = [];
 
   constructor(
     @Inject(CONTROLLER_OPTIONS) private readonly options: StartControllerOptions,
@@ -90,7 +91,14 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
       snapshotEntries: this.options.snapshotEntries,
       onMessageRejected: (message, error) => this.logger.warn({ from: message.from, type: message.type, err: error }, 'dropped a Raft message'),
     });
-    this.leaseTimer = setInterval(() => this.checkLeases(), this.brokerConfig.brokerHeartbeatIntervalMs);
+    this.checks.push(
+      this.whileActive('lease check', this.brokerConfig.brokerHeartbeatIntervalMs, (image) => this.decisions.fenceExpiredBrokers(image, nowMs()), ({ fencedBrokerIds }) => {
+        if (fencedBrokerIds.length > 0) this.logger.warn({ fencedBrokerIds }, 'fenced brokers whose session expired');
+      }),
+      this.whileActive('leader imbalance check', this.brokerConfig.leaderImbalanceCheckIntervalMs, (image) => this.decisions.balancePartitionLeaders(image), ({ records }) => {
+        if (records.length > 0) this.logger.info({ partitions: records.length }, 'moved leaderships back to preferred replicas');
+      }),
+    );
     this.logger.info({ nodeId: id, clusterId: this.clusterId, voters: Object.fromEntries(voters) }, 'controller started');
   }
 
@@ -98,9 +106,9 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
     return this.stop();
   }
 
-  /** Stops the lease checker and the Raft node; requests waiting on it fail with NOT_CONTROLLER. */
+  /** Stops the periodic checks and the Raft node; requests waiting on it fail with NOT_CONTROLLER. */
   async stop(): Promise<void> {
-    clearInterval(this.leaseTimer);
+    for (const timer of this.checks) clearInterval(timer);
     await this.raft?.stop();
     this.raft = undefined;
   }
@@ -236,21 +244,25 @@ export class QuorumController implements OnModuleInit, OnApplicationShutdown {
     return raft;
   }
 
-  private checkLeases(): void {
-    if (this.leaseCheckRunning || this.raft?.status().role !== 'leader') return;
-    this.leaseCheckRunning = true;
-    this.decide((image) => this.decisions.fenceExpiredBrokers(image, nowMs()))
-      .then(
-        ({ fencedBrokerIds }) => {
-          if (fencedBrokerIds.length > 0) this.logger.warn({ fencedBrokerIds }, 'fenced brokers whose session expired');
-        },
-        (error: unknown) => {
-          if (!(error instanceof TributaryError && error.code === 'NOT_CONTROLLER')) this.logger.error({ err: error }, 'lease check failed');
-        },
-      )
-      .finally(() => {
-        this.leaseCheckRunning = false;
-      });
+  /**
+   * A timer that every `intervalMs`, while this node leads, decides `check` as a request is decided
+   * (queued, proposed, answered once committed) and hands the result to `report`. A round is
+   * skipped while the previous one is still deciding or committing, so a slow commit cannot pile
+   * checks up; losing the leadership midway is not an error, the next active controller checks.
+   */
+  private whileActive<T extends ControllerResult>(what: string, intervalMs: number, check: (image: MetadataImage) => T, report: (result: T) => void): NodeJS.Timeout {
+    let running = false;
+    return setInterval(() => {
+      if (running || this.raft?.status().role !== 'leader') return;
+      running = true;
+      this.decide(check)
+        .then(report, (error: unknown) => {
+          if (!(error instanceof TributaryError && error.code === 'NOT_CONTROLLER')) this.logger.error({ err: error }, `${what} failed`);
+        })
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
   }
 
   private node(): RaftNode {
