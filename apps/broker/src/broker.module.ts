@@ -10,6 +10,8 @@ import { BROKER_OPTIONS, type StartBrokerOptions } from './broker-options';
 import { ClusterMetadata } from './cluster-metadata';
 import { FetchService } from './fetch-service';
 import { GrpcServerHost } from './grpc-server-host';
+import { GroupCoordinator } from './groups/group-coordinator';
+import { GroupGrpcHandlers } from './groups/group-grpc-handlers';
 import { ListOffsetsService } from './list-offsets-service';
 import { LogScheduler } from './log-scheduler';
 import { MetricsServer } from './metrics-server';
@@ -58,6 +60,8 @@ export class BrokerModule {
         BrokerMetrics,
         BrokerGrpcHandlers,
         AdminGrpcHandlers,
+        GroupCoordinator,
+        GroupGrpcHandlers,
         BrokerLifecycle,
         LogScheduler,
         GrpcServerHost,

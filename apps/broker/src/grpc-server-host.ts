@@ -8,7 +8,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AdminServiceService, ReplicationServiceService } from '@tributary/proto';
+import { AdminServiceService, GroupServiceService, ReplicationServiceService } from '@tributary/proto';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { BROKER_LOGGER } from './broker-logger';
 import { BrokerGrpcHandlers } from './broker-grpc-handlers';
 import { BROKER_OPTIONS, DEFAULT_GRPC_PORT, DEFAULT_HOST, type StartBrokerOptions } from './broker-options';
 import { brokerServiceDefinition } from './produce-request-codec';
+import { GroupGrpcHandlers } from './groups/group-grpc-handlers';
 import { ReplicationGrpcHandlers } from './replication/replication-grpc-handlers';
 
 /** Batches travel whole in one message; Kafka's own limits are of this order (fetch.max.bytes 50 MiB). */
@@ -27,12 +28,12 @@ export const MAX_GRPC_MESSAGE_BYTES = 64 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 5_000;
 
 const PROTO_ROOT = join(__dirname, '..', '..', '..', 'proto');
-const SERVED_PROTOS = ['tributary/broker/v1/broker.proto', 'tributary/broker/v1/admin.proto', 'tributary/broker/v1/replication.proto'];
-const SERVICE_NAMES = ['tributary.broker.v1.BrokerService', 'tributary.broker.v1.AdminService', 'tributary.broker.v1.ReplicationService'];
+const SERVED_PROTOS = ['tributary/broker/v1/broker.proto', 'tributary/broker/v1/admin.proto', 'tributary/broker/v1/groups.proto', 'tributary/broker/v1/replication.proto'];
+const SERVICE_NAMES = ['tributary.broker.v1.BrokerService', 'tributary.broker.v1.AdminService', 'tributary.broker.v1.GroupService', 'tributary.broker.v1.ReplicationService'];
 
 /**
  * A plain grpc-js server inside a Nest provider (Nest's gRPC transport cannot report an
- * ephemeral port): BrokerService, AdminService, ReplicationService (between brokers),
+ * ephemeral port): BrokerService, AdminService, GroupService, ReplicationService (between brokers),
  * grpc.health.v1.Health and server reflection.
  */
 @Injectable()
@@ -49,6 +50,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     @Inject(BrokerGrpcHandlers) private readonly brokerHandlers: BrokerGrpcHandlers,
     @Inject(AdminGrpcHandlers) private readonly adminHandlers: AdminGrpcHandlers,
     @Inject(ReplicationGrpcHandlers) private readonly replicationHandlers: ReplicationGrpcHandlers,
+    @Inject(GroupGrpcHandlers) private readonly groupHandlers: GroupGrpcHandlers,
     @Inject(AppendNotifier) private readonly appendNotifier: AppendNotifier,
     @Inject(BROKER_LOGGER) private readonly logger: Logger,
   ) {}
@@ -61,6 +63,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     this.server.addService(brokerServiceDefinition, this.brokerHandlers.implementation());
     this.server.addService(AdminServiceService, this.adminHandlers.implementation());
     this.server.addService(ReplicationServiceService, this.replicationHandlers.implementation());
+    this.server.addService(GroupServiceService, this.groupHandlers.implementation());
     this.health.addToServer(this.server);
     new ReflectionService(reflectedPackages()).addToServer(this.server);
 
