@@ -49,6 +49,12 @@ describe('parseBrokerConfig', () => {
     expect(config.explicit.get('num.partitions')).toBe('3');
   });
 
+  it('reads replica.fetch.leader.addresses as leader id → address, none by default', () => {
+    expect(DEFAULT_BROKER_CONFIG.replicaFetchLeaderAddresses.size).toBe(0);
+    const config = parseBrokerConfig({ 'replica.fetch.leader.addresses': '2@127.0.0.1:19092, 3@localhost:19093' });
+    expect([...config.replicaFetchLeaderAddresses]).toEqual([[2, '127.0.0.1:19092'], [3, 'localhost:19093']]);
+  });
+
   it.each([
     [{ 'no.such.setting': '1' }, 'Unknown broker config name: no.such.setting'],
     [{ 'num.partitions': 'three' }, 'Invalid value "three" for configuration num.partitions: not a number of type INT'],
@@ -59,6 +65,8 @@ describe('parseBrokerConfig', () => {
     [{ 'message.max.bytes': '2147483648' }, 'message.max.bytes: out of range for type INT'],
     [{ 'log.cleaner.min.cleanable.ratio': '1.5' }, 'value must be at most 1'],
     [{ 'node.id': '1', 'broker.id': '2' }, 'broker.id=2 and node.id=1 disagree'],
+    [{ 'replica.fetch.leader.addresses': '2=127.0.0.1:9092' }, 'replica.fetch.leader.addresses entry "2=127.0.0.1:9092" is not id@host:port'],
+    [{ 'replica.fetch.leader.addresses': '2@127.0.0.1:1,2@127.0.0.1:2' }, 'replica.fetch.leader.addresses names node 2 twice'],
   ])('rejects %j with INVALID_CONFIG: %s', (entries, message) => {
     expectTributaryError(() => parseBrokerConfig(entries), 'INVALID_CONFIG', message);
   });

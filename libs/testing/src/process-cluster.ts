@@ -18,7 +18,7 @@ export interface ProcessClusterOptions {
   brokers?: number;
   /** Kafka-named configs given to every node, e.g. broker.session.timeout.ms. */
   config?: Record<string, string>;
-  /** Route every controller→controller and broker→controller link through a FaultProxy, so cut/delay work. */
+  /** Route every controller→controller, broker→controller and broker→broker (replica fetch) link through a FaultProxy, so cut/delay work. */
   faults?: boolean;
   /** Where the data dirs go; by default a fresh temp dir that destroy() removes. */
   root?: string;
@@ -131,6 +131,7 @@ export class ProcessCluster {
         '--no-schema-registry',
         '--config', `node.id=${member.id}`,
         '--config', `controller.quorum.voters=${this.votersSeenBy(name)}`,
+        ...this.leadersSeenBy(name),
         ...common,
       ], this.logFile(name));
       await member.process.announced(/Tributary is running/);
@@ -211,13 +212,23 @@ export class ProcessCluster {
     return member;
   }
 
-  /** A proxy for every link a node dials: controller→controller (Raft) and broker→controller. */
+  /** A proxy for every link a node dials: controller→controller (Raft), broker→controller and broker→broker (replica fetches). */
   private async openLinks(): Promise<void> {
     for (const from of this.members.keys()) {
-      for (const to of this.names('controller')) {
+      const dialed = this.member(from).kind === 'broker' ? [...this.names('controller'), ...this.names('broker')] : this.names('controller');
+      for (const to of dialed) {
         if (from !== to) this.links.set(linkKey(from, to), await FaultProxy.start(this.address(to)));
       }
     }
+  }
+
+  /** replica.fetch.leader.addresses for broker `name`: every other broker through its link (none without links). */
+  private leadersSeenBy(name: NodeName): string[] {
+    const leaders = this.names('broker').flatMap((to) => {
+      const link = this.links.get(linkKey(name, to));
+      return link ? [`${this.member(to).id}@${link.address}`] : [];
+    });
+    return leaders.length > 0 ? ['--config', `replica.fetch.leader.addresses=${leaders.join(',')}`] : [];
   }
 
   /** controller.quorum.voters as `name` dials them: through its links when there are any; itself directly. */

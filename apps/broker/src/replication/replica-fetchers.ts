@@ -25,12 +25,15 @@ export class ReplicaFetchers {
     this.progressListener = listener;
   }
 
-  /** Starts following `key` from its leader in the replica's current epoch (no leader: nothing to follow yet). */
+  /**
+   * Starts following `key` from its leader in the replica's current epoch (no leader: nothing to
+   * follow yet), dialed at its registered endpoint unless replica.fetch.leader.addresses names another.
+   */
   follow(key: string, replica: PartitionReplica, log: PartitionLog, image: MetadataImage): void {
     this.unfollow(key);
     const endpoint = image.broker(replica.leaderId)?.endpoints[0];
     if (replica.leaderId < 0 || endpoint === undefined) return;
-    const address = `${endpoint.host}:${endpoint.port}`;
+    const address = this.config.replicaFetchLeaderAddresses.get(replica.leaderId) ?? `${endpoint.host}:${endpoint.port}`;
     let fetcher = this.byLeader.get(replica.leaderId);
     if (fetcher && fetcher.address !== address) {
       // The leader re-registered elsewhere (a restart on another port): its partitions move to a new fetcher.
