@@ -2,7 +2,8 @@ import { startBroker, type RunningBroker } from '@tributary/broker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControllerTestCluster, HeartbeatingBroker, eventually } from '../../controller/src/testing/controller-test-cluster';
+import { BrokerCluster } from '../../broker/src/testing/broker-cluster';
+import { ControllerTestCluster, HeartbeatingBroker, call, eventually } from '../../controller/src/testing/controller-test-cluster';
 import { runTributary } from './testing/run-tributary';
 
 // Each command is a fresh Node process that transpiles the CLI on start (about a second).
@@ -65,14 +66,15 @@ describe('tributary cluster describe', () => {
     ]);
   });
 
-  it('--bootstrap-server: prints the cluster id, the active controller and the brokers, and points to --bootstrap-controller for the quorum', async () => {
+  it('--bootstrap-server: prints the cluster id, the active controller, no under-replicated partitions and the brokers, and points to --bootstrap-controller for the quorum', async () => {
     const result = await runTributary(['cluster', 'describe', '--bootstrap-server', `127.0.0.1:${broker.port}`]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('Quorum details (voters, term, commit index, broker epochs and fencing) need --bootstrap-controller.\n');
     const status = statusOf(result.stdout);
-    expect([...status.keys()]).toEqual(['ClusterId', 'ControllerId']);
+    expect([...status.keys()]).toEqual(['ClusterId', 'ControllerId', 'UnderReplicatedPartitions']);
     expect(status.get('ClusterId')).toMatch(/\S+/);
     expect(status.get('ControllerId')).toBe('1');
+    expect(status.get('UnderReplicatedPartitions')).toBe('0');
     expect(rowsOf(result.stdout)).toEqual([
       ['NodeId', 'Endpoint', 'Rack'],
       ['1', expect.stringMatching(new RegExp(`:${broker.port}$`)), '-'],
@@ -88,5 +90,43 @@ describe('tributary cluster describe', () => {
     const result = await runTributary(['cluster', 'describe', ...args.map((a) => (a === 'BROKER' ? `127.0.0.1:${broker.port}` : a))]);
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(pattern)]);
+  });
+});
+
+describe('tributary cluster describe --bootstrap-server with a broker down', () => {
+  let cluster: BrokerCluster;
+
+  beforeAll(async () => {
+    // Frequent heartbeats: brokers are unfenced as soon as they caught up.
+    cluster = await BrokerCluster.start(2, { 'broker.heartbeat.interval.ms': '50' });
+  });
+
+  afterAll(() => cluster.close());
+
+  it('counts and lists the under-replicated partitions with their replicas and ISR, as topics --under-replicated-partitions does', async () => {
+    const admin = cluster.broker(1).admin;
+    // Retried until both brokers are unfenced (RF 2 needs them); ifNotExists makes a retry harmless.
+    await eventually(() => call(admin, 'createTopic', { name: 'orders', numPartitions: 2, replicationFactor: 2, configs: {}, ifNotExists: true, validateOnly: false }), 'topic orders on both brokers');
+    await call(admin, 'createTopic', { name: 'audit', numPartitions: 1, replicationFactor: 1, configs: {}, ifNotExists: false, validateOnly: false });
+    // A controlled shutdown takes broker 2 out of every ISR at once (but as the last member).
+    await cluster.stopBroker(2);
+    const orders = await eventually(async () => {
+      const [topic] = (await call(admin, 'describeTopics', { names: ['orders'] })).topics;
+      return topic?.partitions.every((p) => p.isr.length === 1 && p.isr[0] === 1) ? topic : undefined;
+    }, 'broker 1 to see orders in-sync on broker 1 alone');
+
+    const bootstrap = `127.0.0.1:${cluster.broker(1).port}`;
+    const result = await runTributary(['cluster', 'describe', '--bootstrap-server', bootstrap]);
+    expect(result.code).toBe(0);
+    expect(statusOf(result.stdout).get('UnderReplicatedPartitions')).toBe('2');
+    const [, , listing] = result.stdout.split('\n\n');
+    expect(listing.trimEnd().split('\n')).toEqual([
+      'Under-replicated partitions:',
+      ...[...orders.partitions]
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => `\tTopic: orders\tPartition: ${p.partition}\tLeader: 1\tReplicas: ${p.replicas.join(',')}\tIsr: 1`),
+    ]);
+    const topics = await runTributary(['topics', '--bootstrap-server', bootstrap, '--describe', '--under-replicated-partitions']);
+    expect(`Under-replicated partitions:\n${topics.stdout}`).toBe(listing);
   });
 });

@@ -10,14 +10,14 @@ interface DescribeFlags {
   timeoutMs: number;
 }
 
-/** `tributary cluster describe`: the controller quorum (as kafka-metadata-quorum.sh) or what a broker knows. */
+/** `tributary cluster describe`: the controller quorum (as kafka-metadata-quorum.sh) or what a broker knows, with its under-replicated partitions. */
 export function clusterCommand(versioned: (command: Command) => Command): Command {
   return new Command('cluster')
     .description('Describe the cluster: controller quorum, active controller, brokers (as kafka-metadata-quorum.sh)')
     .addCommand(
       versioned(
         new Command('describe')
-          .description('Quorum status and brokers from --bootstrap-controller, or cluster id, controller and brokers from --bootstrap-server')
+          .description('Quorum status and brokers from --bootstrap-controller, or cluster id, controller, brokers and under-replicated partitions from --bootstrap-server')
           .option('--bootstrap-controller <host:port[,host:port…]>', 'controllers to ask (any voter answers; the active one is then asked)')
           .option('--bootstrap-server <host:port>', 'a broker to ask instead (quorum details need --bootstrap-controller)')
           .option('--timeout-ms <ms>', 'deadline of each request', (v: string) => Number(v), 10_000)
@@ -39,9 +39,9 @@ async function describe(flags: DescribeFlags): Promise<string> {
   }
   const admin = new Tributary({ bootstrapServers: flags.bootstrapServer as string, requestTimeoutMs: flags.timeoutMs }).admin();
   try {
-    const cluster = await admin.describeCluster();
+    const [cluster, topics] = await Promise.all([admin.describeCluster(), admin.describeTopics()]);
     process.stderr.write('Quorum details (voters, term, commit index, broker epochs and fencing) need --bootstrap-controller.\n');
-    return formatBrokerCluster(cluster);
+    return formatBrokerCluster(cluster, topics);
   } finally {
     await admin.close();
   }

@@ -1,4 +1,5 @@
-import type { DescribeClusterResponse, DescribeQuorumResponse } from '@tributary/proto';
+import type { DescribeClusterResponse, DescribeQuorumResponse, TopicDescription } from '@tributary/proto';
+import { underReplicatedReport } from './under-replicated';
 
 /**
  * A quorum as `kafka-metadata-quorum.sh describe --status` prints it (LeaderEpoch is the Raft
@@ -43,22 +44,40 @@ export function formatQuorum(quorum: DescribeQuorumResponse): string {
   return `${status}\n${table(rows)}`;
 }
 
-/** What a broker's DescribeCluster tells: the cluster id, the active controller and the live brokers. */
-export function formatBrokerCluster(cluster: DescribeClusterResponse): string {
+/**
+ * What a broker knows of the cluster: the cluster id, the active controller, the number of
+ * under-replicated partitions, the live brokers, then (when there are any) the under-replicated
+ * partitions as `topics --describe --under-replicated-partitions` prints them:
+ *
+ *   ClusterId:                 test-cluster
+ *   ControllerId:              1
+ *   UnderReplicatedPartitions: 1
+ *
+ *   NodeId  Endpoint         Rack
+ *   1       127.0.0.1:9092   -
+ *
+ *   Under-replicated partitions:
+ *   	Topic: orders	Partition: 0	Leader: 1	Replicas: 1,2	Isr: 1
+ */
+export function formatBrokerCluster(cluster: DescribeClusterResponse, topics: readonly TopicDescription[]): string {
+  const underReplicated = underReplicatedReport(topics);
   const status = fields([
     ['ClusterId', cluster.clusterId],
     ['ControllerId', cluster.controllerId < 0 ? 'none' : String(cluster.controllerId)],
+    ['UnderReplicatedPartitions', String(underReplicated.count)],
   ]);
   const rows = [
     ['NodeId', 'Endpoint', 'Rack'],
     ...[...cluster.brokers].sort((a, b) => a.nodeId - b.nodeId).map((b) => [String(b.nodeId), `${b.host}:${b.port}`, b.rack ?? '-']),
   ];
-  return `${status}\n${table(rows)}`;
+  const partitions = underReplicated.count > 0 ? `\nUnder-replicated partitions:\n${underReplicated.text}` : '';
+  return `${status}\n${table(rows)}${partitions}`;
 }
 
-/** `Name:` padded to one column, as kafka-metadata-quorum.sh aligns its status lines. */
+/** `Name:` padded to one column, as kafka-metadata-quorum.sh aligns its status lines (wider for a longer name). */
 function fields(entries: [string, string][]): string {
-  return entries.map(([name, value]) => `${`${name}:`.padEnd(24)}${value}\n`).join('');
+  const width = Math.max(24, ...entries.map(([name]) => name.length + 2));
+  return entries.map(([name, value]) => `${`${name}:`.padEnd(width)}${value}\n`).join('');
 }
 
 function table(rows: string[][]): string {

@@ -6,6 +6,7 @@ import { describeTopic } from './describe-topic';
 import { collect, keyValueList } from './key-value-list';
 import { readPropertiesFile } from './properties-file';
 import { topicFilter } from './topic-filter';
+import { isUnderReplicated } from './under-replicated';
 
 interface TopicsFlags {
   bootstrapServer: string;
@@ -180,7 +181,7 @@ async function describe(admin: Admin, flags: TopicsFlags, names: string[]): Prom
     }
     const minIsr = flags.underMinIsrPartitions || flags.atMinIsrPartitions ? await minInsyncReplicas(admin, topic) : 0;
     const keep = (p: PartitionDescription): boolean => {
-      if (flags.underReplicatedPartitions) return p.isr.length < p.replicas.length;
+      if (flags.underReplicatedPartitions) return isUnderReplicated(p);
       if (flags.unavailablePartitions) return p.leader < 0 || !liveBrokers.has(p.leader);
       if (flags.underMinIsrPartitions) return p.leader < 0 || p.isr.length < minIsr;
       if (flags.atMinIsrPartitions) return p.isr.length === minIsr;
