@@ -1,4 +1,5 @@
 import { isTributaryError } from '@tributary/protocol';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { LocalBroker } from './testing/local-broker';
 import { Tributary } from './tributary';
 
@@ -70,6 +71,22 @@ describe('Admin against a real broker', () => {
     const producer = client.producer();
     expect(await codeOf(producer.send({ topic: 'never-created', messages: [{ value: 'x' }] }))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     await producer.close();
+  });
+
+  it('goes on to the next broker when one takes the connection but never answers (a hung process)', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentAddress = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const viaSilent = new Tributary({ bootstrapServers: [silentAddress, broker.bootstrap], requestTimeoutMs: 500 }).admin();
+    try {
+      await admin.createTopic({ topic: 'past-a-silent-broker' });
+      expect((await viaSilent.listTopics()).map((t) => t.name)).toContain('past-a-silent-broker');
+    } finally {
+      await viaSilent.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('fails with a clear error when no broker listens', async () => {

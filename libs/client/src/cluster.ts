@@ -1,6 +1,7 @@
 import type { BrokerNode, MetadataResponse, TopicMetadata } from '@tributary/proto';
 import { ErrorCode, TributaryError, errorCodeName } from '@tributary/protocol';
 import { BrokerConnection } from './broker-connection';
+import { BrokerTimeoutError } from './broker-unreachable-error';
 
 export interface ClusterOptions {
   /** host:port of one or more brokers to learn the cluster from. */
@@ -47,8 +48,9 @@ export class Cluster {
 
   /**
    * Runs a call any broker answers (Metadata, admin, InitProducerId) on the broker that answered
-   * last, or — when that one cannot be reached — on each other known broker and bootstrap server
-   * in turn, as Kafka's clients pick another node: one dead broker must not cut a client off.
+   * last, or — when that one cannot be reached or does not answer in time — on each other known
+   * broker and bootstrap server in turn, as Kafka's clients pick another node: one dead or hung
+   * broker must not cut a client off.
    */
   async withAnyBroker<T>(use: (connection: BrokerConnection) => Promise<T>): Promise<T> {
     const known = [...this.brokers.values()].map((b) => `${b.host}:${b.port}`);
@@ -61,7 +63,7 @@ export class Cluster {
         this.bootstrapConnection = connection;
         return result;
       } catch (e) {
-        if (!(e instanceof TributaryError && e.code === 'NETWORK_EXCEPTION')) throw e;
+        if (!(e instanceof BrokerTimeoutError || (e instanceof TributaryError && e.code === 'NETWORK_EXCEPTION'))) throw e;
         lastError = e;
       }
     }

@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { ERROR_CODE_TRAILER } from '@tributary/proto';
 import { ErrorCode, TributaryError, errorCodeName, type ErrorCodeName } from '@tributary/protocol';
-import { BrokerUnreachableError } from './broker-unreachable-error';
+import { BrokerTimeoutError, BrokerUnreachableError } from './broker-unreachable-error';
 
 /**
  * Turns a failed gRPC call into a TributaryError. The broker puts the error code name in the
@@ -20,7 +20,7 @@ export function grpcError(err: ServiceError, address: string): TributaryError {
     case status.UNAVAILABLE:
       return new BrokerUnreachableError(address, details);
     case status.DEADLINE_EXCEEDED:
-      return new TributaryError('REQUEST_TIMED_OUT', `broker ${address} did not answer in time: ${details}`, { cause: err });
+      return new BrokerTimeoutError(address, details, err);
     case status.RESOURCE_EXHAUSTED:
       return new TributaryError('RECORD_LIST_TOO_LARGE', `broker ${address} refused the request size: ${details}`, { cause: err });
     default:

@@ -445,7 +445,7 @@ export class Producer {
           acks: this.acks,
           timeoutMs: this.requestTimeoutMs,
           recordBatch: batches.length === 1 ? batches[0].build() : Buffer.concat(batches.map((b) => b.build())),
-        })
+        }, this.requestTimeoutMs)
         .then(
           (response) => {
             queue.inFlightCalls--;
