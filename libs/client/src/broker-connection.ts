@@ -1,5 +1,5 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
-import { AdminServiceClient, BrokerServiceClient, ProduceResponse } from '@tributary/proto';
+import { AdminServiceClient, BrokerServiceClient, GroupServiceClient, ProduceResponse } from '@tributary/proto';
 import { grpcError } from './grpc-error';
 import { encodeProduceRequest, type RawProduceRequest } from './produce-request-writer';
 
@@ -36,14 +36,19 @@ type UnaryName<C> = { [K in keyof C]: MethodsOf<C>[K] extends [unknown, unknown]
 export type AdminMethod = UnaryName<AdminServiceClient>;
 export type AdminRequest<K extends AdminMethod> = MethodsOf<AdminServiceClient>[K][0];
 export type AdminResponse<K extends AdminMethod> = MethodsOf<AdminServiceClient>[K][1];
+export type GroupMethod = UnaryName<GroupServiceClient>;
+export type GroupRequest<K extends GroupMethod> = MethodsOf<GroupServiceClient>[K][0];
+export type GroupResponse<K extends GroupMethod> = MethodsOf<GroupServiceClient>[K][1];
 
 /**
- * One gRPC channel to one broker, shared by the data-plane (BrokerService) and admin
- * (AdminService) stubs. Calls become promises that reject with TributaryError.
+ * One gRPC channel to one broker, shared by the data-plane (BrokerService), admin
+ * (AdminService) and consumer-group (GroupService) stubs. Calls become promises that reject
+ * with TributaryError.
  */
 export class BrokerConnection {
   readonly broker: BrokerServiceClient;
   readonly admin: AdminServiceClient;
+  readonly groups: GroupServiceClient;
 
   constructor(
     readonly address: string,
@@ -51,6 +56,10 @@ export class BrokerConnection {
   ) {
     this.broker = new BrokerServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
     this.admin = new AdminServiceClient(address, credentials.createInsecure(), {
+      ...CHANNEL_OPTIONS,
+      channelOverride: this.broker.getChannel(),
+    });
+    this.groups = new GroupServiceClient(address, credentials.createInsecure(), {
       ...CHANNEL_OPTIONS,
       channelOverride: this.broker.getChannel(),
     });
@@ -66,6 +75,10 @@ export class BrokerConnection {
 
   callAdmin<K extends AdminMethod>(method: K, request: AdminRequest<K>, timeoutMs?: number): Promise<AdminResponse<K>> {
     return this.unary(this.admin, method, request, timeoutMs);
+  }
+
+  callGroup<K extends GroupMethod>(method: K, request: GroupRequest<K>, timeoutMs?: number): Promise<GroupResponse<K>> {
+    return this.unary(this.groups, method, request, timeoutMs);
   }
 
   /** Produce on the fast path: the request is written by hand around the batch bytes. */
@@ -84,6 +97,7 @@ export class BrokerConnection {
   }
 
   close(): void {
+    this.groups.close();
     this.admin.close();
     this.broker.close();
   }

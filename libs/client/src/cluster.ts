@@ -91,14 +91,19 @@ export class Cluster {
       this.invalidate(tp.topic);
       throw new TributaryError('LEADER_NOT_AVAILABLE', `partition ${tp.topic}-${tp.partition} has no leader right now; retry shortly`);
     }
-    return this.connectionTo(`${broker.host}:${broker.port}`);
+    return this.connectionToBroker(broker);
   }
 
   /** The leader's connection if the metadata at hand names one, else null (no I/O). */
   knownLeader(tp: TopicPartition): BrokerConnection | null {
     const partition = this.topics.get(tp.topic)?.partitions.find((p) => p.partition === tp.partition);
     const broker = partition ? this.brokers.get(partition.leaderId) : undefined;
-    return broker ? this.connectionTo(`${broker.host}:${broker.port}`) : null;
+    return broker ? this.connectionToBroker(broker) : null;
+  }
+
+  /** The (shared) connection to a broker a response named, e.g. a group's coordinator. */
+  connectionToBroker(broker: Pick<BrokerNode, 'host' | 'port'>): BrokerConnection {
+    return this.connectionTo(`${broker.host}:${broker.port}`);
   }
 
   /** Forgets what is known of a topic so the next lookup asks a broker again. */

@@ -8,11 +8,15 @@ import {
 } from '@tributary/protocol';
 import type { BrokerConnection } from './broker-connection';
 import { Cluster, type TopicPartition } from './cluster';
+import { DeliveryGate } from './delivery-gate';
+import type { TopicPartitionOffset } from './group-offsets';
+import { GroupSubscription, type GroupMetadata, type GroupOptions, type SubscribeOptions } from './group-subscription';
 import { partitionError } from './grpc-error';
 
 export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 
-export interface ConsumerOptions {
+/** Fetch settings, and the group settings subscribe() takes as defaults. */
+export interface ConsumerOptions extends GroupOptions {
   /** Longest a fetch waits on the broker for minBytes to arrive. Default 500 (fetch.max.wait.ms). */
   maxWaitMs?: number;
   /** Default 1 (fetch.min.bytes). */
@@ -26,6 +30,8 @@ export interface ConsumerOptions {
   /** Fetched bytes held for the application before fetching pauses. Default: maxBytes. */
   maxBufferedBytes?: number;
   retryBackoffMs?: number;
+  /** Deadline of one coordinator call, retries included, in a group. Default 30000 (request.timeout.ms). */
+  requestTimeoutMs?: number;
 }
 
 export interface ConsumerRecord {
@@ -53,12 +59,14 @@ export interface RunOptions {
 }
 
 /**
- * Where a newly assigned partition starts when the application did not seek. Consumer groups
- * plug their committed offsets in here (null: none committed, so autoOffsetReset applies) and
- * call assign() on every rebalance; a plain consumer has no committed offsets.
+ * Where a newly assigned partition starts when the application did not seek: a subscribed
+ * consumer's committed offsets (null: none committed, so autoOffsetReset applies); a consumer
+ * with assigned partitions has none.
  */
 export interface StartingOffsets {
   resolve(partitions: TopicPartition[]): Promise<(number | null)[]>;
+  /** Where the offsets come from, for errors (e.g. "group orders"). */
+  readonly source: string;
 }
 
 interface PartitionState {
@@ -85,10 +93,11 @@ const EARLIEST = -2;
 const LATEST = -1;
 
 /**
- * Kafka's consumer, for explicitly assigned partitions. A fetch loop per leader keeps the next
- * Fetch in flight while the application works through what arrived (pipelining), up to
- * maxBufferedBytes; batches come as raw Kafka batches and are decoded here, skipping records
- * below the fetch offset. Records reach the application through an async iterator or run().
+ * Kafka's consumer, for assigned partitions or as a member of a consumer group (subscribe()).
+ * A fetch loop per leader keeps the next Fetch in flight while the application works through
+ * what arrived (pipelining), up to maxBufferedBytes; batches come as raw Kafka batches and are
+ * decoded here, skipping records below the fetch offset. Records reach the application through
+ * an async iterator or run(); group work (rebalance callbacks, auto-commit) happens between them.
  */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxWaitMs: number;
@@ -97,21 +106,25 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxPartitionBytes: number;
   private readonly autoOffsetReset: OffsetResetPolicy;
   private readonly maxBufferedBytes: number;
+  private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly states = new Map<string, PartitionState>();
   private readonly fetching = new Set<string>();
   private readonly buffer: Buffered[] = [];
+  private readonly gate = new DeliveryGate();
   private bufferedBytes = 0;
   private wakeUp: (() => void) | null = null;
   private failure: Error | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private fetchesSent = 0;
+  private group: GroupSubscription | null = null;
+  private startingOffsets: StartingOffsets | null = null;
 
   constructor(
     private readonly cluster: Cluster,
-    options: ConsumerOptions = {},
-    private readonly startingOffsets: StartingOffsets | null = null,
+    private readonly options: ConsumerOptions = {},
   ) {
     this.maxWaitMs = options.maxWaitMs ?? 500;
     this.minBytes = options.minBytes ?? 1;
@@ -123,6 +136,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
     this.maxBufferedBytes = options.maxBufferedBytes ?? this.maxBytes;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   async connect(): Promise<void> {
@@ -131,6 +145,64 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Replaces the assigned partitions. Partitions kept keep their positions. */
   assign(partitions: TopicPartition[]): void {
+    if (this.group) throw new TributaryError('INVALID_REQUEST', 'this consumer is subscribed: its group assigns its partitions (assign() and subscribe() are mutually exclusive)');
+    this.replaceAssignment(partitions);
+  }
+
+  /**
+   * Joins the consumer group `groupId` (or the consumer's groupId) and consumes what the
+   * coordinator assigns: each partition from its committed offset, else by autoOffsetReset.
+   * Options left out come from the consumer's options. Joining goes on in the background.
+   */
+  subscribe(options: SubscribeOptions): void {
+    if (this.closed) throw new TributaryError('INVALID_REQUEST', 'this consumer is closed');
+    if (this.group) throw new TributaryError('INVALID_REQUEST', 'this consumer is subscribed already; close it and subscribe with a new one');
+    if (this.states.size > 0) throw new TributaryError('INVALID_REQUEST', 'this consumer has assigned partitions (assign() and subscribe() are mutually exclusive)');
+    const group = new GroupSubscription(
+      this.cluster,
+      { ...this.options, ...options },
+      {
+        assign: (partitions) => this.replaceAssignment(partitions),
+        consumedOffsets: (partitions) => this.consumedOffsets(partitions),
+        gate: this.gate,
+        fail: (error) => this.fail(error),
+      },
+      { timeoutMs: this.requestTimeoutMs, retryBackoffMs: this.retryBackoffMs, retryBackoffMaxMs: 1000 },
+    );
+    this.group = group;
+    this.startingOffsets = group.offsets;
+    group.start();
+  }
+
+  /**
+   * Commits `offsets` (each the next offset to read), or what the application consumed of every
+   * owned partition. Rejects with the coordinator's refusal (e.g. UNKNOWN_MEMBER_ID when fenced).
+   */
+  commitSync(offsets?: TopicPartitionOffset[]): Promise<void> {
+    return this.requireGroup('commitSync').commitSync(offsets);
+  }
+
+  /** commitSync without waiting: the callback, if any, hears how it went. */
+  commitAsync(offsets?: TopicPartitionOffset[], callback?: (error: Error | null) => void): void {
+    this.requireGroup('commitAsync')
+      .commitSync(offsets)
+      .then(
+        () => callback?.(null),
+        (error: Error) => callback?.(error),
+      );
+  }
+
+  /** The group's committed offset of each partition (null where none). */
+  committed(partitions: TopicPartition[]): Promise<(number | null)[]> {
+    return this.requireGroup('committed').offsets.resolve(partitions);
+  }
+
+  /** The group, member id and epoch of a subscribed consumer; null before subscribe(). */
+  groupMetadata(): GroupMetadata | null {
+    return this.group?.metadata() ?? null;
+  }
+
+  private replaceAssignment(partitions: TopicPartition[]): void {
     const next = new Map<string, PartitionState>();
     for (const tp of partitions) {
       const key = keyOf(tp);
@@ -151,6 +223,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return this.stateOf(tp).position;
   }
 
+  /** Moves a partition this consumer owns to `offset` (also inside onPartitionsAssigned). */
   seek(target: TopicPartition & { offset: number }): void {
     const state = this.stateOf(target);
     if (!Number.isSafeInteger(target.offset) || target.offset < 0) {
@@ -197,9 +270,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const next = await this.nextBatch();
       if (next === null) return;
       for (const record of next.batch.records) {
-        if (next.state.epoch !== next.epoch || this.closed) break;
+        if (this.gate.held) await this.gate.opened();
+        if (!this.isCurrent(next) || this.closed) break;
         next.state.position = record.offset + 1;
-        yield record;
+        this.gate.begin();
+        try {
+          yield record;
+        } finally {
+          this.gate.end();
+        }
       }
     }
   }
@@ -210,41 +289,84 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Calls eachBatch or eachRecord for everything fetched, until close(); rejects on failure. */
   async run(handlers: RunOptions): Promise<void> {
-    if (!handlers.eachBatch === !handlers.eachRecord) {
+    const { eachBatch, eachRecord } = handlers;
+    if (!eachBatch === !eachRecord) {
       throw new TributaryError('INVALID_REQUEST', 'run() needs exactly one of eachBatch and eachRecord');
     }
     for (;;) {
       const next = await this.nextBatch();
       if (next === null) return;
-      if (handlers.eachBatch) {
-        await handlers.eachBatch(next.batch);
-        if (next.state.epoch === next.epoch) next.state.position = lastOffset(next.batch) + 1;
+      if (eachBatch) {
+        await this.deliver(next, lastOffset(next.batch), () => eachBatch(next.batch));
         continue;
       }
       for (const record of next.batch.records) {
-        if (next.state.epoch !== next.epoch || this.closed) break;
-        await handlers.eachRecord!(record);
-        next.state.position = record.offset + 1;
+        if (!(await this.deliver(next, record.offset, () => eachRecord?.(record)))) break;
       }
     }
   }
 
-  /** Stops fetching and ends records()/run(). */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.signal();
-    this.cluster.close();
+  /**
+   * Stops fetching and ends records()/run(). A subscribed consumer first gives up its partitions
+   * as in a rebalance (onPartitionsRevoked, then the auto-commit) and leaves its group.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
   }
 
   disconnect(): Promise<void> {
     return this.close();
   }
 
+  private async shutDown(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.signal();
+    this.gate.close();
+    await this.group?.close();
+    this.cluster.close();
+  }
+
+  /**
+   * Hands a batch (or one record of it) to a run() handler once group work lets it, and moves the
+   * position past `lastOffset` when the handler is done; false when the batch went stale.
+   */
+  private async deliver(next: Buffered, lastOffset: number, handler: () => Promise<void> | void): Promise<boolean> {
+    if (this.gate.held) await this.gate.opened();
+    if (!this.isCurrent(next) || this.closed) return false;
+    this.gate.begin();
+    try {
+      await handler();
+      // The position moves before the gate opens, so an auto-commit right after counts this delivery.
+      if (this.isCurrent(next)) next.state.position = lastOffset + 1;
+    } finally {
+      this.gate.end();
+    }
+    return true;
+  }
+
+  /** Whether a buffered batch still belongs to its partition: not seeked past, still assigned. */
+  private isCurrent(next: Buffered): boolean {
+    return next.state.epoch === next.epoch && this.states.get(keyOf(next.state.tp)) === next.state;
+  }
+
+  private requireGroup(call: string): GroupSubscription {
+    if (!this.group) throw new TributaryError('INVALID_REQUEST', `${call}() needs a consumer group: subscribe({ groupId, topics | pattern }) first`);
+    return this.group;
+  }
+
+  private consumedOffsets(partitions?: TopicPartition[]): TopicPartitionOffset[] {
+    const states = partitions ? partitions.map((tp) => this.states.get(keyOf(tp))) : [...this.states.values()];
+    return states.flatMap((s) => (s && s.position !== null ? [{ ...s.tp, offset: s.position }] : []));
+  }
+
   private stateOf(tp: TopicPartition): PartitionState {
     const state = this.states.get(keyOf(tp));
-    if (!state) throw new TributaryError('INVALID_REQUEST', `${tp.topic}-${tp.partition} is not assigned to this consumer; assign() it first`);
+    if (!state) {
+      const hint = this.group ? 'its group has not given it to this member' : 'assign() it first';
+      throw new TributaryError('INVALID_REQUEST', `${tp.topic}-${tp.partition} is not assigned to this consumer; ${hint}`);
+    }
     return state;
   }
 
@@ -286,7 +408,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         const [next] = this.buffer.splice(i, 1);
         this.bufferedBytes -= next.bytes;
         this.pump();
-        if (next.state.epoch === next.epoch && this.states.get(keyOf(next.state.tp)) === next.state) return next;
+        if (this.isCurrent(next)) return next;
         continue;
       }
       await new Promise<void>((resolve) => (this.wakeUp = resolve));
@@ -308,6 +430,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private pump(): void {
     if (this.closed || this.failure) return;
     const byLeader = new Map<BrokerConnection, PartitionState[]>();
+    const unresolved: PartitionState[] = [];
     const now = Date.now();
     let earliestRetryMs = Infinity;
     for (const state of this.states.values()) {
@@ -317,7 +440,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         continue;
       }
       if (state.fetchPosition === null) {
-        this.resolvePosition(state);
+        unresolved.push(state);
         continue;
       }
       const leader = this.cluster.knownLeader(state.tp);
@@ -329,6 +452,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       list.push(state);
       byLeader.set(leader, list);
     }
+    if (unresolved.length > 0) this.resolvePositions(unresolved);
     if (earliestRetryMs < Infinity && this.retryTimer === null) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
@@ -355,27 +479,41 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     );
   }
 
-  private resolvePosition(state: PartitionState): void {
-    state.resolving = true;
-    const epoch = state.epoch;
+  /** Starting positions: the committed offsets (one lookup for all), else autoOffsetReset. */
+  private resolvePositions(states: PartitionState[]): void {
+    const epochs = states.map((state) => state.epoch);
+    for (const state of states) state.resolving = true;
     (async () => {
-      const committed = this.startingOffsets ? (await this.startingOffsets.resolve([state.tp]))[0] : null;
-      if (committed !== null) return committed;
-      if (this.autoOffsetReset === 'none') {
-        throw new TributaryError('OFFSET_OUT_OF_RANGE', `${state.tp.topic}-${state.tp.partition} has no position and autoOffsetReset is none; seek() first`);
-      }
-      return (await this.listOffsets([state.tp], this.autoOffsetReset === 'earliest' ? EARLIEST : LATEST))[0];
+      const committed = this.startingOffsets ? await this.startingOffsets.resolve(states.map((s) => s.tp)) : states.map(() => null);
+      return Promise.all(states.map((state, i) => committed[i] ?? this.resetOffset(state.tp)));
     })().then(
-      (offset) => {
-        state.resolving = false;
-        if (state.epoch === epoch) this.moveTo(state, offset);
-        else this.pump();
+      (offsets) => {
+        states.forEach((state, i) => {
+          state.resolving = false;
+          if (state.epoch === epochs[i]) this.moveTo(state, offsets[i]);
+        });
+        this.pump();
       },
       (error: Error) => {
-        state.resolving = false;
-        this.retryOrFail(state, error);
+        for (const state of states) {
+          state.resolving = false;
+          this.retryOrFail(state, error);
+        }
       },
     );
+  }
+
+  private async resetOffset(tp: TopicPartition): Promise<number> {
+    if (this.autoOffsetReset === 'none') {
+      const where = `${tp.topic}-${tp.partition}`;
+      throw new TributaryError(
+        'OFFSET_OUT_OF_RANGE',
+        this.startingOffsets
+          ? `${where} has no committed offset in ${this.startingOffsets.source} and autoOffsetReset (auto.offset.reset) is none; commit one (tributary groups --reset-offsets) or use earliest or latest`
+          : `${where} has no position and autoOffsetReset is none; seek() first`,
+      );
+    }
+    return (await this.listOffsets([tp], this.autoOffsetReset === 'earliest' ? EARLIEST : LATEST))[0];
   }
 
   private retryOrFail(state: PartitionState, error: Error): void {

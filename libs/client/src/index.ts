@@ -3,5 +3,8 @@ export * from './broker-unreachable-error';
 export * from './cluster';
 export * from './consumer';
 export * from './default-partitioner';
+export type { RebalanceListener } from './group-membership';
+export type { TopicPartitionOffset } from './group-offsets';
+export type { GroupMetadata, GroupOptions, SubscribeOptions } from './group-subscription';
 export * from './producer';
 export * from './tributary';

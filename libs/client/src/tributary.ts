@@ -1,6 +1,6 @@
 import { Admin } from './admin';
 import { Cluster } from './cluster';
-import { Consumer, type ConsumerOptions, type StartingOffsets } from './consumer';
+import { Consumer, type ConsumerOptions } from './consumer';
 import { Producer, type ProducerOptions } from './producer';
 
 export interface TributaryOptions {
@@ -29,8 +29,9 @@ export class Tributary {
     return new Producer(this.cluster(true), options);
   }
 
-  consumer(options: ConsumerOptions = {}, startingOffsets: StartingOffsets | null = null): Consumer {
-    return new Consumer(this.cluster(false), options, startingOffsets);
+  /** Coordinator calls of a subscribed consumer share the client's requestTimeoutMs unless the options name one. */
+  consumer(options: ConsumerOptions = {}): Consumer {
+    return new Consumer(this.cluster(false), { requestTimeoutMs: this.requestTimeoutMs, ...options });
   }
 
   admin(): Admin {
