@@ -46,6 +46,13 @@ export abstract class ClusterMetadata {
   abstract get controllerId(): number;
   /** This broker's registration epoch; -1 before it registered. */
   abstract get brokerEpoch(): number;
+  /**
+   * Whether this broker holds its lease as far as it can tell: its last heartbeat answered
+   * unfenced was sent less than broker.session.timeout.ms ago. Past that, the controller may have
+   * fenced it and moved its leaderships while it could not hear (a pause, a partition), so it must
+   * not take writes as a leader until a heartbeat is answered again.
+   */
+  abstract get holdsLease(): boolean;
 
   /** Reads meta.properties and builds the image from the quorum's metadata log. */
   abstract open(): Promise<void>;

@@ -83,6 +83,8 @@ export class QuorumMetadataClient extends ClusterMetadata {
   private closed = false;
   /** Whether the active controller last said this broker is fenced. */
   fenced = true;
+  /** performance.now() until which the lease holds: the send time of the last heartbeat answered unfenced, plus the session. */
+  private leaseUntilMs = -Infinity;
 
   constructor(
     @Inject(BROKER_OPTIONS) private readonly options: StartBrokerOptions,
@@ -115,6 +117,10 @@ export class QuorumMetadataClient extends ClusterMetadata {
 
   get brokerEpoch(): number {
     return this.registeredEpoch;
+  }
+
+  get holdsLease(): boolean {
+    return performance.now() < this.leaseUntilMs;
   }
 
   /** The metadata offset the image is at. */
@@ -269,13 +275,17 @@ export class QuorumMetadataClient extends ClusterMetadata {
   private async heartbeat(): Promise<void> {
     if (this.heartbeating || this.closed) return;
     this.heartbeating = true;
+    // The controller renews the lease when the heartbeat arrives, later than this: counting from here never outlasts its view.
+    const sentAtMs = performance.now();
     try {
       const { response } = await this.callController('brokerHeartbeat', this.heartbeatRequest({ wantShutdown: false }));
       if (this.fenced !== response.isFenced) this.logger.info({ brokerId: this.nodeId, fenced: response.isFenced }, 'broker fencing changed');
       this.fenced = response.isFenced;
+      this.leaseUntilMs = response.isFenced ? -Infinity : Math.max(this.leaseUntilMs, sentAtMs + this.brokerConfig.brokerSessionTimeoutMs);
     } catch (error) {
       if (error instanceof TributaryError && error.code === 'STALE_BROKER_EPOCH') {
         this.fenced = true;
+        this.leaseUntilMs = -Infinity;
         await this.register().catch((e: unknown) => this.logger.warn({ err: e }, 'registering again failed; retrying at the next heartbeat'));
       } else if (!this.closed) {
         this.logger.warn({ err: error }, 'heartbeat failed; retrying at the next interval');

@@ -94,10 +94,18 @@ export class ReplicaManager {
   }
 
   /**
-   * Appends as leader, stamping the leader epoch; for acks=all, refuses up front when the ISR
-   * is smaller than min.insync.replicas (NOT_ENOUGH_REPLICAS: nothing appended).
+   * Appends as leader, stamping the leader epoch. Refused up front, nothing appended: by a broker
+   * whose lease lapsed (NOT_LEADER_OR_FOLLOWER: it may be a stale leader, its partitions led
+   * elsewhere by now), and for acks=all when the ISR is smaller than min.insync.replicas
+   * (NOT_ENOUGH_REPLICAS).
    */
   async appendAsLeader(replica: PartitionReplica, log: PartitionLog, batches: Buffer, options: { acks: number; minInsyncReplicas: number; logAppendTimeMs?: number }) {
+    if (!this.metadata.holdsLease) {
+      throw new TributaryError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `broker ${this.metadata.nodeId} has had no heartbeat answered for broker.session.timeout.ms=${this.brokerConfig.brokerSessionTimeoutMs}: the controller may have fenced it and moved ${replica.topic}-${replica.partition} to another leader; nothing was appended — refresh metadata`,
+      );
+    }
     if (options.acks === -1 && replica.isr.length < options.minInsyncReplicas) {
       throw new TributaryError(
         'NOT_ENOUGH_REPLICAS',
