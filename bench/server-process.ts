@@ -120,3 +120,22 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * SIGINT / SIGTERM stop every server (and whatever `alsoStop` stops, e.g. a cluster) and exit
+ * 130 / 143; at exit, whatever still runs is killed, a last resort for paths that exit without
+ * awaiting stopAll().
+ */
+export function stopServersOnSignals(alsoStop: () => Promise<void> = async () => undefined): void {
+  let stopping = false;
+  const stopOn = (signal: NodeJS.Signals, exitCode: number) =>
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.error(`bench: ${signal}; stopping the servers`);
+      Promise.allSettled([ServerProcess.stopAll(), alsoStop()]).finally(() => process.exit(exitCode));
+    });
+  stopOn('SIGINT', 130);
+  stopOn('SIGTERM', 143);
+  process.on('exit', () => ServerProcess.killAllNow());
+}

@@ -3,16 +3,16 @@
  * then reads them all back, against Tributary (a broker in its own process) and against Redis
  * Streams (redis-server started here), and prints both figures and their ratio.
  */
-import { execSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
 import { BenchOptions, parseBenchOptions, recordCountFor, SystemId, USAGE } from './bench-options';
 import { formatTable } from './format-table';
 import { makePayload } from './payload';
 import { REDIS_DURABILITY_DESCRIPTION, redisServerVersion, startRedisServer } from './redis-server';
 import { RedisStreamsSystem } from './redis-streams-system';
-import { ServerProcess } from './server-process';
+import { describeMachine, gitRevision } from './run-environment';
+import { ServerProcess, stopServersOnSignals } from './server-process';
 import { EndToEndResult, ProduceResult, StreamsSystem, ThroughputResult } from './streams-system';
 import { TRIBUTARY_DURABILITY_DESCRIPTION, TributarySystem } from './tributary-system';
+import { count, mibPerSec, ms, progress, ratio, recordsPerSec, WARM_UP_FRACTION } from './throughput-figures';
 import { startTributaryServer } from './tributary-server';
 
 interface SizeResult {
@@ -23,8 +23,6 @@ interface SizeResult {
 
 type SystemResults = Map<number, SizeResult>;
 
-const BYTES_PER_MIB = 1024 * 1024;
-const WARM_UP_FRACTION = 10;
 const SYSTEM_LABELS: Record<SystemId, string> = {
   tributary: 'Tributary',
   'memory-only': 'Redis (memory only)',
@@ -67,7 +65,8 @@ async function runSystem(id: SystemId, options: BenchOptions): Promise<SystemRes
   let system: StreamsSystem;
   if (id === 'tributary') {
     const tributary = new TributarySystem({
-      port: server.port,
+      bootstrapServers: `127.0.0.1:${server.port}`,
+      acks: 1,
       lingerMs: options.lingerMs,
       batchSizeBytes: options.batchSizeBytes,
       compression: options.compression,
@@ -90,7 +89,6 @@ async function runSystem(id: SystemId, options: BenchOptions): Promise<SystemRes
     for (const sizeBytes of options.sizesBytes) {
       const payload = makePayload(sizeBytes, options.seed);
       const spec = { name: `bench-${sizeBytes}b`, recordCount: recordCountFor(options, sizeBytes), payload };
-      // A short unmeasured run first, so neither side is measured while its JIT or caches warm up.
       const warmUp = { name: `bench-warmup-${sizeBytes}b`, recordCount: Math.ceil(spec.recordCount / WARM_UP_FRACTION), payload };
       await system.produce(warmUp);
       await system.consume(warmUp);
@@ -116,14 +114,8 @@ async function runSystem(id: SystemId, options: BenchOptions): Promise<SystemRes
   return results;
 }
 
-function progress(system: string, what: string, result: ThroughputResult): void {
-  console.error(`${system}: ${what}: ${count(recordsPerSec(result))} records/s, ${mibPerSec(result).toFixed(1)} MiB/s (${count(result.recordCount)} records in ${(result.elapsedMs / 1000).toFixed(2)} s)`);
-}
-
 function printSetup(options: BenchOptions, redisVersion: string): void {
-  const cpu = cpus();
-  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
-  console.log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; Node ${process.version}; load average before the run ${load}`);
+  console.log(describeMachine());
   console.log(`Tributary: git ${gitRevision()}`);
   if (redisVersion) console.log(`Redis: ${redisVersion}; client ioredis ${require('ioredis/package.json').version}`);
   console.log(`Payload: one value of random bytes per size (seeded PRNG mulberry32, seed ${options.seed}), no key, reused for every record.`);
@@ -184,49 +176,7 @@ function report(options: BenchOptions, results: Map<SystemId, SystemResults>): s
   return `${formatTable(header, rows)}\n\n${notes.join('\n')}`;
 }
 
-function recordsPerSec(result: ThroughputResult): number {
-  return (result.recordCount * 1000) / result.elapsedMs;
-}
-
-function mibPerSec(result: ThroughputResult): number {
-  return (result.payloadBytes * 1000) / result.elapsedMs / BYTES_PER_MIB;
-}
-
-function ratio(ours: number | undefined, theirs: number | undefined): string {
-  return ours === undefined || theirs === undefined || theirs === 0 ? '-' : `${(ours / theirs).toFixed(2)}×`;
-}
-
-function count(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function ms(value: number): string {
-  return value < 10 ? value.toFixed(2) : value.toFixed(1);
-}
-
-function gitRevision(): string {
-  try {
-    const head = execSync('git rev-parse --short HEAD', { cwd: __dirname, encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain -- apps libs', { cwd: __dirname, encoding: 'utf8' }).trim();
-    return dirty ? `${head} + uncommitted changes in apps/ or libs/` : head;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
-
-let stopping = false;
-function stopOnSignal(signal: NodeJS.Signals, exitCode: number): void {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`bench: ${signal}; stopping the servers`);
-    ServerProcess.stopAll().finally(() => process.exit(exitCode));
-  });
-}
-stopOnSignal('SIGINT', 130);
-stopOnSignal('SIGTERM', 143);
-// Last resort for paths that exit without awaiting stopAll().
-process.on('exit', () => ServerProcess.killAllNow());
+stopServersOnSignals();
 
 main().then(
   async (exitCode) => {

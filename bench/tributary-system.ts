@@ -1,4 +1,4 @@
-import { Admin, Consumer, Producer, ProducerOptions, RecordCallback, Tributary } from '@tributary/client';
+import { Acks, Admin, Consumer, Producer, ProducerOptions, RecordCallback, Tributary } from '@tributary/client';
 import { performance } from 'node:perf_hooks';
 import { BatchClock } from './batch-clock';
 import { LatencyHistogram } from './latency-histogram';
@@ -10,7 +10,12 @@ export const TRIBUTARY_DURABILITY_DESCRIPTION =
   'appended to the partition log in the OS page cache; fsync left to the OS (default flush policy: flush.messages and flush.ms unset, as Kafka)';
 
 export interface TributarySystemOptions {
-  port: number;
+  /** host:port of one broker or a comma-separated list of a cluster's brokers. */
+  bootstrapServers: string;
+  /** acks=all turns idempotence on, as the client's (and Kafka's) default. */
+  acks: Acks;
+  /** Of every topic a run creates; default the brokers' default.replication.factor. */
+  replicationFactor?: number;
   lingerMs: number;
   batchSizeBytes: number;
   compression: ProducerOptions['compression'];
@@ -24,14 +29,14 @@ export interface TributarySystemOptions {
 const SEND_CHUNK_RECORDS = 1_000;
 const E2E_DRAIN_TIMEOUT_MS = 10_000;
 
-/** Tributary through @tributary/client: a topic with one partition per run, acks=1. */
+/** Tributary through @tributary/client: a topic with one partition per run, acks as configured. */
 export class TributarySystem implements StreamsSystem {
   readonly name = 'Tributary';
   private readonly client: Tributary;
   private readonly admin: Admin;
 
   constructor(private readonly options: TributarySystemOptions) {
-    this.client = new Tributary({ bootstrapServers: `127.0.0.1:${options.port}` });
+    this.client = new Tributary({ bootstrapServers: options.bootstrapServers });
     this.admin = this.client.admin();
   }
 
@@ -132,12 +137,12 @@ export class TributarySystem implements StreamsSystem {
   }
 
   private async createTopic(name: string): Promise<void> {
-    await this.admin.createTopic({ topic: name, numPartitions: 1 });
+    await this.admin.createTopic({ topic: name, numPartitions: 1, replicationFactor: this.options.replicationFactor });
   }
 
   private async producer(lingerMs: number): Promise<Producer> {
     const producer = this.client.producer({
-      acks: 1,
+      acks: this.options.acks,
       lingerMs,
       batchSize: this.options.batchSizeBytes,
       compression: this.options.compression,
