@@ -1,14 +1,20 @@
 import {
   AlterConfigOp,
   ConfigResourceType,
+  type BrokerNode,
   type ConfigEntry,
   type DescribeClusterResponse,
+  type FetchedOffset,
+  type GroupDescription,
+  type GroupListing,
   type TopicDescription,
   type TopicListing,
 } from '@tributary/proto';
 import { TributaryError } from '@tributary/protocol';
 import type { AdminMethod, AdminRequest, AdminResponse } from './broker-connection';
 import { Cluster, type TopicPartition } from './cluster';
+import { GroupCoordinator } from './group-coordinator';
+import type { TopicPartitionOffset } from './group-offsets';
 import { partitionError } from './grpc-error';
 
 export interface NewTopic {
@@ -43,11 +49,33 @@ export interface ListedOffset extends TopicPartition {
   timestamp: number;
 }
 
+/** Where a group stands on a partition. */
+export interface PartitionLag extends TopicPartition {
+  /** The committed offset (the next one to read); null when none. */
+  committedOffset: number | null;
+  /** The partition's high watermark. */
+  logEndOffset: number;
+  /** Records the group has yet to read; null without a committed offset. */
+  lag: number | null;
+}
+
+export interface AdminOptions {
+  /** How long a group call keeps finding the group's coordinator. Default 30000. */
+  requestTimeoutMs?: number;
+}
+
 const OFFSET_SPECS = { earliest: -2, latest: -1, 'max-timestamp': -3 } as const;
 
-/** Topic and cluster administration, as Kafka's Admin client offers it. */
+/** Topic, cluster and consumer-group administration, as Kafka's Admin client offers it. */
 export class Admin {
-  constructor(private readonly cluster: Cluster) {}
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly cluster: Cluster,
+    options: AdminOptions = {},
+  ) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
 
   connect(): Promise<void> {
     return this.cluster.connect();
@@ -125,12 +153,74 @@ export class Admin {
     );
   }
 
+  /** Every group, from every broker (each lists the groups it coordinates), by id; only those in `states` when given. */
+  async listGroups(options: { states?: string[] } = {}): Promise<GroupListing[]> {
+    const { brokers } = await this.describeCluster();
+    const answers = await Promise.all(brokers.map((b) => this.cluster.connectionToBroker(b).callGroup('listGroups', { states: options.states ?? [] })));
+    const byId = new Map(answers.flatMap((a) => a.groups).map((g) => [g.groupId, g]));
+    return [...byId.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  }
+
+  /** The broker coordinating a group. */
+  findCoordinator(groupId: string): Promise<BrokerNode> {
+    return this.coordinator(groupId).find();
+  }
+
+  /** Each group as its coordinator describes it; an unknown group fails with GROUP_ID_NOT_FOUND. */
+  describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        const [description] = (await this.coordinator(groupId).call('describeGroups', { groupIds: [groupId] })).groups;
+        if (!description) throw new TributaryError('UNKNOWN_SERVER_ERROR', `the coordinator did not describe group ${groupId}`);
+        const error = partitionError(description.errorCode, description.errorMessage, `group ${groupId}`);
+        if (error) throw error;
+        return description;
+      }),
+    );
+  }
+
+  /** Deletes empty groups and their offsets; fails with the first group's refusal (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND …). */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    const results = await Promise.all(groupIds.map(async (groupId) => (await this.coordinator(groupId).call('deleteGroups', { groupIds: [groupId] })).results[0]));
+    for (const [i, result] of results.entries()) {
+      const error = result ? partitionError(result.errorCode, result.errorMessage, `group ${groupIds[i]}`) : null;
+      if (error) throw error;
+    }
+  }
+
+  /** A group's committed offsets: of `partitions` (offset -1 where none), else of every partition it committed. */
+  async fetchOffsets(groupId: string, partitions: TopicPartition[] = []): Promise<FetchedOffset[]> {
+    const { offsets } = await this.coordinator(groupId).call('offsetFetch', { groupId, partitions });
+    return offsets;
+  }
+
+  /** Commits offsets as a tool does (no member): the group must have no active members. */
+  async alterOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await this.coordinator(groupId).call('offsetCommit', { groupId, memberId: '', memberEpoch: -1, offsets });
+  }
+
+  /** Committed offset, log end offset and lag: of `partitions`, else of every partition the group committed. */
+  async groupLag(groupId: string, partitions: TopicPartition[] = []): Promise<PartitionLag[]> {
+    const committed = await this.fetchOffsets(groupId, partitions);
+    const ends = await this.listOffsets(committed.map(({ topic, partition }) => ({ topic, partition, spec: 'latest' })));
+    return committed.map(({ topic, partition, offset }, i) => {
+      const logEndOffset = ends[i].offset;
+      return offset < 0
+        ? { topic, partition, committedOffset: null, logEndOffset, lag: null }
+        : { topic, partition, committedOffset: offset, logEndOffset, lag: Math.max(0, logEndOffset - offset) };
+    });
+  }
+
   async close(): Promise<void> {
     this.cluster.close();
   }
 
   disconnect(): Promise<void> {
     return this.close();
+  }
+
+  private coordinator(groupId: string): GroupCoordinator {
+    return new GroupCoordinator(this.cluster, groupId, { timeoutMs: this.requestTimeoutMs, retryBackoffMs: 100, retryBackoffMaxMs: 1000 });
   }
 
   private async call<K extends AdminMethod>(method: K, request: AdminRequest<K>): Promise<AdminResponse<K>> {

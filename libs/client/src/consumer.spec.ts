@@ -82,6 +82,15 @@ describe('Consumer against a real broker', () => {
     await consumer.close();
   });
 
+  it('continues after the last record handed out when a for-await loop is left mid-batch', async () => {
+    const topic = await topicWith(5, 1);
+    const consumer = client.consumer({ autoOffsetReset: 'earliest', maxWaitMs: 50 });
+    consumer.assign([{ topic, partition: 0 }]);
+    expect(values(await take(consumer, 2))).toEqual([0, 1]);
+    expect(values(await take(consumer, 3))).toEqual([2, 3, 4]);
+    await consumer.close();
+  });
+
   it('keeps the next fetch in flight while the application holds a record', async () => {
     const topic = await topicWith(300, 30);
     // Small fetches so the topic takes many of them.

@@ -178,8 +178,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * Commits `offsets` (each the next offset to read), or what the application consumed of every
    * owned partition. Rejects with the coordinator's refusal (e.g. UNKNOWN_MEMBER_ID when fenced).
    */
-  commitSync(offsets?: TopicPartitionOffset[]): Promise<void> {
-    return this.requireGroup('commitSync').commitSync(offsets);
+  async commitSync(offsets?: TopicPartitionOffset[]): Promise<void> {
+    await this.requireGroup('commitSync').commitSync(offsets);
   }
 
   /** commitSync without waiting: the callback, if any, hears how it went. */
@@ -193,7 +193,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /** The group's committed offset of each partition (null where none). */
-  committed(partitions: TopicPartition[]): Promise<(number | null)[]> {
+  async committed(partitions: TopicPartition[]): Promise<(number | null)[]> {
     return this.requireGroup('committed').offsets.resolve(partitions);
   }
 
@@ -269,16 +269,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     for (;;) {
       const next = await this.nextBatch();
       if (next === null) return;
-      for (const record of next.batch.records) {
-        if (this.gate.held) await this.gate.opened();
-        if (!this.isCurrent(next) || this.closed) break;
-        next.state.position = record.offset + 1;
-        this.gate.begin();
-        try {
-          yield record;
-        } finally {
-          this.gate.end();
+      try {
+        for (const record of next.batch.records) {
+          if (this.gate.held) await this.gate.opened();
+          if (!this.isCurrent(next) || this.closed) break;
+          next.state.position = record.offset + 1;
+          this.gate.begin();
+          try {
+            yield record;
+          } finally {
+            this.gate.end();
+          }
         }
+      } finally {
+        // Left mid-batch (a break out of for-await): the records not handed out are fetched again.
+        const { position } = next.state;
+        if (this.isCurrent(next) && !this.closed && position !== null && position <= lastOffset(next.batch)) this.moveTo(next.state, position);
       }
     }
   }

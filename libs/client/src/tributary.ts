@@ -35,7 +35,7 @@ export class Tributary {
   }
 
   admin(): Admin {
-    return new Admin(this.cluster(false));
+    return new Admin(this.cluster(false), { requestTimeoutMs: this.requestTimeoutMs });
   }
 
   private cluster(allowAutoTopicCreation: boolean): Cluster {
