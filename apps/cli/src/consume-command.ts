@@ -1,14 +1,15 @@
 import { Command, Option } from 'commander';
-import { Tributary, type ConsumerBatch, type TopicPartition } from '@tributary/client';
+import { Tributary, type Consumer, type ConsumerBatch, type ConsumerOptions, type TopicPartition } from '@tributary/client';
 import { TributaryError } from '@tributary/protocol';
-import { consumerProperties, groupsNotSupported } from './consumer-properties';
+import { consumerProperties } from './consumer-properties';
 import { collect, keyValueList } from './key-value-list';
 import { readPropertiesFile } from './properties-file';
 import { formatRecord, recordFormat } from './record-formatter';
 
 interface ConsumeFlags {
   bootstrapServer: string;
-  topic: string;
+  topic?: string;
+  include?: string;
   partition?: number;
   offset?: string;
   fromBeginning?: boolean;
@@ -27,7 +28,8 @@ export function consumeCommand(): Command {
   return new Command('consume')
     .description('Print records of a topic to stdout (as kafka-console-consumer.sh)')
     .requiredOption('--bootstrap-server <host:port>', 'broker to connect to', 'localhost:9092')
-    .requiredOption('--topic <name>', 'the topic to consume')
+    .option('--topic <name>', 'the topic to consume')
+    .option('--include <regex>', 'with --group: consume every topic whose whole name the regular expression matches, also ones created later')
     .option('--partition <n>', 'consume only this partition', nonNegativeInt)
     .option('--offset <n|earliest|latest>', 'where to start in --partition (default latest)')
     .option('--from-beginning', 'start at the earliest record instead of the latest (auto.offset.reset=earliest)')
@@ -47,18 +49,13 @@ export function consumeCommand(): Command {
         .default('read_uncommitted'),
     )
     .option('--skip-message-on-error', 'skip a record that cannot be printed instead of stopping (records print as UTF-8 text, which cannot fail)')
-    .option('--group <id>', 'not supported yet: consumer groups arrive with issue 5')
+    .option('--group <id>', 'consume as a member of this consumer group: from its committed offsets (else auto.offset.reset), committing what was consumed (group.id)')
     .action(async (flags: ConsumeFlags) => {
-      if (flags.group !== undefined) throw groupsNotSupported();
       const format = recordFormat(keyValueList(flags.property, '--property'));
-      if (flags.offset !== undefined && flags.partition === undefined) {
-        throw new TributaryError('INVALID_REQUEST', '--offset needs --partition');
-      }
-      if (flags.offset !== undefined && flags.fromBeginning) {
-        throw new TributaryError('INVALID_REQUEST', '--offset and --from-beginning cannot be used together');
-      }
+      const config = consumerConfig(flags);
+      checkArgs(flags, config);
       const client = new Tributary({ bootstrapServers: flags.bootstrapServer });
-      const consumer = client.consumer(consumerConfig(flags));
+      const consumer = client.consumer(config);
       let count = 0;
       let timer: NodeJS.Timeout | null = null;
       const armTimeout = () => {
@@ -67,10 +64,14 @@ export function consumeCommand(): Command {
         timer = setTimeout(() => void consumer.close(), flags.timeoutMs);
       };
       try {
-        const partitions = await partitionsOf(client, flags);
         await consumer.connect();
-        consumer.assign(partitions);
-        if (flags.offset !== undefined) await seekTo(consumer, partitions[0], flags.offset);
+        if (config.groupId !== undefined) {
+          consumer.subscribe(flags.include === undefined ? { topics: [flags.topic as string] } : { pattern: flags.include });
+        } else {
+          const partitions = await partitionsOf(client, flags.topic as string, flags.partition);
+          consumer.assign(partitions);
+          if (flags.offset !== undefined) await seekTo(consumer, partitions[0], flags.offset);
+        }
         if (flags.maxMessages === 0) return;
         armTimeout();
         await consumer.run({
@@ -82,7 +83,13 @@ export function consumeCommand(): Command {
             let text = '';
             for (const record of records) text += formatRecord(record, format);
             if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-            if (flags.maxMessages !== undefined && count >= flags.maxMessages) await consumer.close();
+            if (flags.maxMessages !== undefined && count >= flags.maxMessages) {
+              // The position goes just past the last record printed (not past the whole batch, nor
+              // before it): that is what close() commits in a group, so the next run goes on from there.
+              const last = records[records.length - 1];
+              consumer.seek({ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 });
+              await consumer.close();
+            }
           },
         });
       } finally {
@@ -103,26 +110,47 @@ function consumerConfig(flags: ConsumeFlags) {
     }
     props.set('auto.offset.reset', 'earliest');
   }
-  return consumerProperties(props, { autoOffsetReset: 'latest' });
+  const options = consumerProperties(props, { autoOffsetReset: 'latest' });
+  if (flags.group !== undefined) {
+    if (options.groupId !== undefined && options.groupId !== flags.group) {
+      throw new TributaryError('INVALID_CONFIG', `The group ids provided in different places (--group and group.id) do not match: ${flags.group}, ${options.groupId}`);
+    }
+    options.groupId = flags.group;
+  }
+  return options;
 }
 
-async function partitionsOf(client: Tributary, flags: ConsumeFlags): Promise<TopicPartition[]> {
+/** kafka-console-consumer's argument checks: what to read, and which flags go with a group. */
+function checkArgs(flags: ConsumeFlags, config: ConsumerOptions): void {
+  if ((flags.topic === undefined) === (flags.include === undefined)) throw new TributaryError('INVALID_REQUEST', 'Exactly one of --include/--topic is required.');
+  const inGroup = config.groupId !== undefined;
+  if (flags.include !== undefined && !inGroup) throw new TributaryError('INVALID_REQUEST', '--include needs --group: a group follows the topics the expression matches');
+  if (inGroup && flags.partition !== undefined) throw new TributaryError('INVALID_REQUEST', 'Options group and partition cannot be specified together: the group assigns the partitions');
+  if (flags.offset !== undefined && flags.partition === undefined) {
+    throw new TributaryError('INVALID_REQUEST', '--offset needs --partition');
+  }
+  if (flags.offset !== undefined && flags.fromBeginning) {
+    throw new TributaryError('INVALID_REQUEST', '--offset and --from-beginning cannot be used together');
+  }
+}
+
+async function partitionsOf(client: Tributary, topicName: string, partition: number | undefined): Promise<TopicPartition[]> {
   const admin = client.admin();
   try {
-    const [topic] = await admin.describeTopics([flags.topic]);
-    if (!topic) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${flags.topic} does not exist`);
-    const all = topic.partitions.map((p) => ({ topic: flags.topic, partition: p.partition }));
-    if (flags.partition === undefined) return all;
-    if (!all.some((p) => p.partition === flags.partition)) {
-      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${flags.topic} has no partition ${flags.partition} (it has ${all.length})`);
+    const [topic] = await admin.describeTopics([topicName]);
+    if (!topic) throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topicName} does not exist`);
+    const all = topic.partitions.map((p) => ({ topic: topicName, partition: p.partition }));
+    if (partition === undefined) return all;
+    if (!all.some((p) => p.partition === partition)) {
+      throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topicName} has no partition ${partition} (it has ${all.length})`);
     }
-    return [{ topic: flags.topic, partition: flags.partition }];
+    return [{ topic: topicName, partition }];
   } finally {
     await admin.close();
   }
 }
 
-async function seekTo(consumer: ReturnType<Tributary['consumer']>, tp: TopicPartition, offset: string): Promise<void> {
+async function seekTo(consumer: Consumer, tp: TopicPartition, offset: string): Promise<void> {
   if (offset === 'earliest') return consumer.seekToBeginning([tp]);
   if (offset === 'latest') return consumer.seekToEnd([tp]);
   const n = Number(offset);

@@ -126,8 +126,7 @@ describe('tributary CLI against a real broker', () => {
       [['produce', '--topic', 'hdr', '--compression-codec', 'brotli'], '', /^error: option '--compression-codec \[codec\]' argument 'brotli' is invalid/],
       [['produce', '--topic', 'hdr', '--producer.config', join(dataDir, 'missing.properties')], '', /^Error: INVALID_CONFIG: --producer.config: cannot read .*\(ENOENT\)$/],
       [['produce', '--topic', 'hdr', '--no-such-flag'], '', /^error: unknown option '--no-such-flag'$/],
-      [['consume', '--topic', 'hdr', '--group', 'g1'], '', /^Error: INVALID_REQUEST: consumer groups .* not supported yet \(issue 5/],
-      [['consume', '--topic', 'hdr', '--consumer-property', 'group.id=g1'], '', /^Error: INVALID_REQUEST: consumer groups /],
+      [['consume', '--topic', 'hdr', '--consumer-property', 'group.protocol=classic'], '', /^Error: INVALID_CONFIG: group.protocol must be consumer \(KIP-848\), not "classic"$/],
       [['consume', '--topic', 'hdr', '--consumer-property', 'fetch.everything=1'], '', /^Error: INVALID_CONFIG: unknown consumer property "fetch.everything"$/],
       [['consume', '--topic', 'hdr', '--from-beginning', '--consumer-property', 'auto.offset.reset=latest'], '', /^Error: INVALID_CONFIG: Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'$/],
       [['consume', '--topic', 'hdr', '--isolation-level', 'read_most'], '', /^error: option '--isolation-level <level>' argument 'read_most' is invalid/],
@@ -227,7 +226,7 @@ describe('tributary CLI against a real broker', () => {
   });
 
   it('--help on every command describes its flags', async () => {
-    const commands = [['topics'], ['produce'], ['consume'], ['perf', 'produce'], ['perf', 'consume']];
+    const commands = [['topics'], ['produce'], ['consume'], ['groups'], ['perf', 'produce'], ['perf', 'consume']];
     const results = await Promise.all(commands.map((command) => tributary([...command, '--help'])));
     for (const result of results) expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('--bootstrap-server') });
   });

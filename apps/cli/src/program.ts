@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { clusterCommand } from './cluster-command';
 import { consumeCommand } from './consume-command';
+import { groupsCommand } from './groups-command';
 import { perfConsumeCommand } from './perf-consume-command';
 import { perfProduceCommand } from './perf-produce-command';
 import { produceCommand } from './produce-command';
@@ -18,10 +19,11 @@ export function program(): Command {
     .addCommand(versioned(perfProduceCommand()))
     .addCommand(versioned(perfConsumeCommand()));
   return versioned(new Command('tributary'))
-    .description('Tributary command line: topics, produce, consume, perf, cluster (mirrors Kafka\'s tools)')
+    .description('Tributary command line: topics, produce, consume, groups, perf, cluster (mirrors Kafka\'s tools)')
     .addCommand(versioned(topicsCommand()))
     .addCommand(versioned(produceCommand()))
     .addCommand(versioned(consumeCommand()))
+    .addCommand(versioned(groupsCommand()))
     .addCommand(perf)
     .addCommand(versioned(schemasCommand()))
     .addCommand(clusterCommand(versioned));

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { Tributary, type Admin } from '@tributary/client';
 import type { PartitionDescription, TopicDescription } from '@tributary/proto';
 import { TributaryError, type ErrorCodeName } from '@tributary/protocol';
+import { commandConfig } from './admin-config';
 import { describeTopic } from './describe-topic';
 import { collect, keyValueList } from './key-value-list';
-import { readPropertiesFile } from './properties-file';
 import { topicFilter } from './topic-filter';
 import { isUnderReplicated } from './under-replicated';
 
@@ -103,22 +103,6 @@ function invalidWith(option: FlagName, other: FlagName): TributaryError {
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-/** Admin client settings of --command-config; settings this client has no use for are refused. */
-function commandConfig(path: string | undefined): { requestTimeoutMs?: number } {
-  if (!path) return {};
-  const options: { requestTimeoutMs?: number } = {};
-  for (const [name, value] of readPropertiesFile(path, '--command-config')) {
-    if (name === 'request.timeout.ms' || name === 'default.api.timeout.ms') {
-      const ms = Number(value);
-      if (!Number.isInteger(ms) || ms < 1) throw new TributaryError('INVALID_CONFIG', `${name} must be a positive integer, not "${value}"`);
-      options.requestTimeoutMs = ms;
-    } else if (name !== 'client.id' && name !== 'bootstrap.servers') {
-      throw new TributaryError('INVALID_CONFIG', `--command-config: unknown admin client config "${name}"`);
-    }
-  }
-  return options;
 }
 
 async function runTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
