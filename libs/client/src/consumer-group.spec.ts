@@ -183,6 +183,28 @@ describe('Consumer groups against a real broker', () => {
     await admin.close();
   });
 
+  it('goes on through a broker restart: the group and its committed offsets survive', async () => {
+    const topic = unique('restart');
+    await createTopic(topic, 1);
+    await produce(topic, 1, 10);
+    const groupId = unique('g-restart');
+    const log: OwnershipEvent[] = [];
+    const m = new Member(client, 'm', log, { groupId, topics: [topic] });
+    await eventually(() => m.records.length === 10, SETTLED_MS);
+    await m.consumer.commitSync();
+    await broker.restart();
+    await produce(topic, 1, 5, 10);
+    await eventually(() => m.records.length === 15, SETTLED_MS);
+    expect(m.consumer.groupMetadata()?.memberEpoch).toBeGreaterThan(0);
+    await m.close();
+    expect(values(m.records)).toEqual(Array.from({ length: 15 }, (_, i) => `0:${i}`));
+    expect(m.events.map((e) => e.kind)).toEqual(['assigned', 'revoked']);
+    const admin = client.admin();
+    expect((await admin.fetchOffsets(groupId)).map((o) => o.offset)).toEqual([15]);
+    expect((await admin.describeGroups([groupId]))[0].state).toBe('EMPTY');
+    await admin.close();
+  });
+
   it('lets a revoked callback commit by hand (auto-commit off) before the partition moves to another member', async () => {
     const topic = unique('manual');
     await createTopic(topic, 2);
