@@ -124,6 +124,21 @@ describe('GroupMembership (the client side of KIP-848)', () => {
     await closeAnswering(m, coordinator);
   });
 
+  it('joins again when fenced while owning nothing', async () => {
+    const m = membership();
+    m.start();
+    (await coordinator.next()).resolve(answer(1, []));
+    await m.nextHeartbeat(); // the join's
+    const heartbeat = m.nextHeartbeat();
+    (await coordinator.next()).reject(new TributaryError('UNKNOWN_MEMBER_ID', 'member m1 is not in group g'));
+    await heartbeat;
+    const rejoin = await coordinator.next();
+    expect(rejoin.request).toMatchObject({ memberId: 'm1', memberEpoch: 0 });
+    rejoin.resolve(answer(2, []));
+    expect(steps).toEqual([]);
+    await closeAnswering(m, coordinator);
+  });
+
   it('leaves as a static member with epoch -2 and its instance id', async () => {
     const m = membership({ instanceId: 'instance-1' });
     m.start();

@@ -74,7 +74,7 @@ export class GroupMembership implements CommittingMember {
   private reconcileQueued = false;
   private inFlight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** What the member owns changed while a heartbeat was in flight: the next one goes at once. */
+  /** A heartbeat was asked for while one was in flight: it goes as soon as that one is answered. */
   private heartbeatAgain = false;
   private heartbeatWaiters: (() => void)[] = [];
   private failedAttempts = 0;
@@ -142,26 +142,27 @@ export class GroupMembership implements CommittingMember {
       return;
     }
     if (this.phase !== 'active') return;
-    this.inFlight = this.heartbeat().finally(() => {
+    this.inFlight = this.heartbeat().then((delayMs) => {
       this.inFlight = null;
       this.settleWaiters();
+      if (this.heartbeatAgain) {
+        this.heartbeatAgain = false;
+        this.heartbeatNow();
+      } else if (this.phase === 'active') {
+        this.timer = setTimeout(() => this.heartbeatNow(), delayMs);
+      }
     });
   }
 
-  private async heartbeat(): Promise<void> {
-    let delayMs: number;
+  /** One heartbeat and what follows from its answer; resolves to when the next one is due. */
+  private async heartbeat(): Promise<number> {
     try {
-      delayMs = this.absorb(await this.coordinator.call('consumerGroupHeartbeat', this.request()));
+      const delayMs = this.absorb(await this.coordinator.call('consumerGroupHeartbeat', this.request()));
       this.failedAttempts = 0;
+      return delayMs;
     } catch (e) {
-      delayMs = this.onHeartbeatError(e as Error);
+      return this.onHeartbeatError(e as Error);
     }
-    if (this.phase !== 'active') return;
-    if (this.heartbeatAgain) {
-      this.heartbeatAgain = false;
-      delayMs = 0;
-    }
-    this.timer = setTimeout(() => this.heartbeatNow(), delayMs);
   }
 
   /** Takes in an answer; returns when to heartbeat next. */
