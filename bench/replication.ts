@@ -18,18 +18,20 @@ import { Tributary, type Acks, type Admin, type Producer, type ProducerRecord } 
 import { BROKER_CONFIG_DEFS_BY_NAME } from '@tributary/metadata';
 import type { PartitionDescription } from '@tributary/proto';
 import { ProcessCluster, type NodeName } from '@tributary/testing';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { parseBenchOptions } from './bench-options';
+import { configEntry } from './config-entry';
 import { formatTable } from './format-table';
 import { makePayload } from './payload';
 import { positiveInteger } from './positive-integer';
 import { describeMachine, gitRevision } from './run-environment';
 import { ServerProcess, stopServersOnSignals } from './server-process';
 import type { ProduceResult } from './streams-system';
-import { count, mibPerSec, ms, progress, ratio, recordsPerSec, WARM_UP_FRACTION } from './throughput-figures';
+import { count, mibPerSec, ms, progress, ratio, recordsPerSec, spreadRow, WARM_UP_FRACTION } from './throughput-figures';
 import { startTributaryServer } from './tributary-server';
 import { TributarySystem } from './tributary-system';
+import { waitFor } from './wait-for';
 
 interface Options {
   size: number;
@@ -51,8 +53,6 @@ const FAILOVER_TOPIC = 'bench-failover';
 const FAILOVER_IN_FLIGHT = 8;
 /** Acknowledgements the workload must see with the ISR full before a kill: the producer then writes to the current leader. */
 const STEADY_ACKS = 50;
-const POLL_MS = 20;
-const WAIT_TIMEOUT_MS = 120_000;
 
 function parseOptions(): Options {
   return new Command('bench:replication')
@@ -65,12 +65,6 @@ function parseOptions(): Options {
     .option('--config <key=value>', 'a config for every cluster node, e.g. broker.session.timeout.ms=3000 (repeatable)', configEntry, {})
     .parse()
     .opts<Options>();
-}
-
-function configEntry(entry: string, previous: Record<string, string>): Record<string, string> {
-  const at = entry.indexOf('=');
-  if (at <= 0) throw new InvalidArgumentError(`${entry} is not key=value`);
-  return { ...previous, [entry.slice(0, at)]: entry.slice(at + 1) };
 }
 
 let cluster: ProcessCluster | undefined;
@@ -145,10 +139,7 @@ async function main(): Promise<void> {
     `\nFailover, ${failovers.length} × SIGKILL of the partition leader (${FAILOVER_IN_FLIGHT} acks=all records in flight, lingerMs=0; ` +
       `${FAILOVER_CONFIGS.map((name) => `${name}=${configValue(name)}`).join(' ')}):`,
   );
-  const spread = (label: string, pick: (f: Failover) => number) => {
-    const values = failovers.map(pick).sort((a, b) => a - b);
-    return [label, ms(values[0]), ms(median(values)), ms(values[values.length - 1])];
-  };
+  const spread = (label: string, pick: (f: Failover) => number) => spreadRow(label, failovers.map(pick));
   console.log(
     formatTable(
       ['interval', 'min ms', 'median ms', 'max ms'],
@@ -270,21 +261,6 @@ function partitionWhere(admin: Admin, ready: (p: PartitionDescription) => boolea
     const partition = topics[0]?.partitions[0];
     return partition && ready(partition) ? partition : undefined;
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = performance.now() + WAIT_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`waited ${WAIT_TIMEOUT_MS} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-function median(sorted: number[]): number {
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 stopServersOnSignals(async () => {

@@ -26,6 +26,17 @@ export function ms(value: number): string {
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
+export function median(sorted: number[]): number {
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A table row of repeated timings: the label, then min, median and max in ms. */
+export function spreadRow(label: string, values: number[]): string[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [label, ms(sorted[0]), ms(median(sorted)), ms(sorted[sorted.length - 1])];
+}
+
 /** One line on stderr as a run ends, so a long bench shows where it is. */
 export function progress(system: string, what: string, result: ThroughputResult): void {
   console.error(`${system}: ${what}: ${count(recordsPerSec(result))} records/s, ${mibPerSec(result).toFixed(1)} MiB/s (${count(result.recordCount)} records in ${(result.elapsedMs / 1000).toFixed(2)} s)`);

@@ -6,10 +6,11 @@ const SERVER_BIN = join(__dirname, '..', 'apps', 'server', 'bin', 'tributary-ser
 
 /**
  * A Tributary broker in its own process (the same bin shim `npm start` runs) on a free loopback
- * port with a fresh temp data directory and the default flush policy, so the benchmark's own CPU
- * use is not counted against the broker.
+ * port with a fresh temp data directory and the default flush policy (unless `config`, broker
+ * configs by their Kafka names, says otherwise), so the benchmark's own CPU use is not counted
+ * against the broker.
  */
-export async function startTributaryServer(options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
+export async function startTributaryServer(options: { cpuProfileDir?: string; config?: Record<string, string> } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   const controllerPort = await freePort();
@@ -22,6 +23,7 @@ export async function startTributaryServer(options: { cpuProfileDir?: string } =
       SERVER_BIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', String(metricsPort),
       '--controller-port', String(controllerPort),
       '--no-schema-registry',
+      ...Object.entries(options.config ?? {}).flatMap(([key, value]) => ['--config', `${key}=${value}`]),
     ],
   });
 }
