@@ -170,22 +170,19 @@ export class Admin {
   describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return Promise.all(
       groupIds.map(async (groupId) => {
-        const [description] = (await this.coordinator(groupId).call('describeGroups', { groupIds: [groupId] })).groups;
-        if (!description) throw new TributaryError('UNKNOWN_SERVER_ERROR', `the coordinator did not describe group ${groupId}`);
-        const error = partitionError(description.errorCode, description.errorMessage, `group ${groupId}`);
-        if (error) throw error;
-        return description;
+        const { groups } = await this.coordinator(groupId).call('describeGroups', { groupIds: [groupId] }, ({ groups: [group] }) => answerError(group, groupId));
+        return groups[0];
       }),
     );
   }
 
   /** Deletes empty groups and their offsets; fails with the first group's refusal (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND …). */
   async deleteGroups(groupIds: string[]): Promise<void> {
-    const results = await Promise.all(groupIds.map(async (groupId) => (await this.coordinator(groupId).call('deleteGroups', { groupIds: [groupId] })).results[0]));
-    for (const [i, result] of results.entries()) {
-      const error = result ? partitionError(result.errorCode, result.errorMessage, `group ${groupIds[i]}`) : null;
-      if (error) throw error;
-    }
+    const outcomes = await Promise.allSettled(
+      groupIds.map((groupId) => this.coordinator(groupId).call('deleteGroups', { groupIds: [groupId] }, ({ results: [result] }) => answerError(result, groupId))),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** A group's committed offsets: of `partitions` (offset -1 where none), else of every partition it committed. */
@@ -226,6 +223,12 @@ export class Admin {
   private async call<K extends AdminMethod>(method: K, request: AdminRequest<K>): Promise<AdminResponse<K>> {
     return this.cluster.withAnyBroker((connection) => connection.callAdmin(method, request));
   }
+}
+
+/** The error a per-group result carries (or its absence: the coordinator skipped the group). */
+function answerError(result: { errorCode: number; errorMessage: string } | undefined, groupId: string): TributaryError | null {
+  if (!result) return new TributaryError('UNKNOWN_SERVER_ERROR', `the coordinator did not answer for group ${groupId}`);
+  return partitionError(result.errorCode, result.errorMessage, `group ${groupId}`);
 }
 
 function toResource(resource: ConfigResource) {

@@ -45,12 +45,23 @@ export class GroupCoordinator {
     return coordinator;
   }
 
-  /** Runs a GroupService call on the coordinator, finding it again (with backoff) while answers say it moved. */
-  async call<K extends GroupMethod>(method: K, request: GroupRequest<K>, timeoutMs = this.options.timeoutMs): Promise<GroupResponse<K>> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Runs a GroupService call on the coordinator, finding it again (with backoff) while answers say
+   * it moved. `answerError` reads an error a response carries in its body (DescribeGroups and
+   * DeleteGroups answer per group), so those move the call along too.
+   */
+  async call<K extends GroupMethod>(
+    method: K,
+    request: GroupRequest<K>,
+    answerError: (response: GroupResponse<K>) => TributaryError | null = () => null,
+  ): Promise<GroupResponse<K>> {
+    const deadline = Date.now() + this.options.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await (await this.connection()).callGroup(method, request);
+        const response = await (await this.connection()).callGroup(method, request);
+        const error = answerError(response);
+        if (error) throw error;
+        return response;
       } catch (e) {
         if (!(e instanceof TributaryError) || !FIND_AGAIN.has(e.code) || this.closed) throw e;
         this.coordinator = null;
