@@ -217,9 +217,25 @@ export class ProcessCluster {
     for (const from of this.members.keys()) {
       const dialed = this.member(from).kind === 'broker' ? [...this.names('controller'), ...this.names('broker')] : this.names('controller');
       for (const to of dialed) {
-        if (from !== to) this.links.set(linkKey(from, to), await FaultProxy.start(this.address(to)));
+        if (from !== to) this.links.set(linkKey(from, to), await this.openLink(to));
       }
     }
+  }
+
+  /**
+   * A proxy to `to` on a port none of the nodes is given: their ports are picked free but not held
+   * until they start, so the kernel may hand one of them to a proxy meanwhile.
+   */
+  private async openLink(to: NodeName): Promise<FaultProxy> {
+    const nodePorts = new Set([...this.members.values()].map((m) => m.port));
+    const taken: FaultProxy[] = [];
+    let proxy = await FaultProxy.start(this.address(to));
+    while (nodePorts.has(proxy.port)) {
+      taken.push(proxy); // held open while the next is opened, so it is not handed out again
+      proxy = await FaultProxy.start(this.address(to));
+    }
+    await Promise.all(taken.map((p) => p.close()));
+    return proxy;
   }
 
   /** replica.fetch.leader.addresses for broker `name`: every other broker through its link (none without links). */
