@@ -48,9 +48,10 @@ export abstract class ClusterMetadata {
   abstract get brokerEpoch(): number;
   /**
    * Whether this broker holds its lease as far as it can tell: its last heartbeat answered
-   * unfenced was sent less than broker.session.timeout.ms ago. Past that, the controller may have
-   * fenced it and moved its leaderships while it could not hear (a pause, a partition), so it must
-   * not take writes as a leader until a heartbeat is answered again.
+   * unfenced was sent less than broker.session.timeout.ms ago (false before its first one). Past
+   * that, the controller may have fenced it and moved its leaderships while it could not hear (a
+   * pause, a partition); before it, the leaderships it finds in the metadata may be a previous
+   * incarnation's. Either way it must not act as a leader until a heartbeat is answered.
    */
   abstract get holdsLease(): boolean;
 

@@ -81,10 +81,16 @@ export class ReplicaManager {
     }
   }
 
-  /** The partition as its leader, or NOT_LEADER_OR_FOLLOWER naming the leader. */
+  /**
+   * The partition as its leader, or NOT_LEADER_OR_FOLLOWER naming the leader — also when the
+   * metadata names this broker but it holds no lease (see requireLease).
+   */
   leader(topic: string, partition: number): PartitionReplica {
     const replica = this.replicas.get(partitionDirName(topic, partition));
-    if (replica?.isLeader) return replica;
+    if (replica?.isLeader) {
+      this.requireLease(replica);
+      return replica;
+    }
     const leader = replica?.leaderId ?? this.metadata.image.topic(topic)?.partitions[partition]?.leader ?? -1;
     throw new TributaryError('NOT_LEADER_OR_FOLLOWER', `broker ${this.metadata.nodeId} does not lead ${topic}-${partition}; its leader is broker ${leader}: send it there`);
   }
@@ -95,17 +101,11 @@ export class ReplicaManager {
 
   /**
    * Appends as leader, stamping the leader epoch. Refused up front, nothing appended: by a broker
-   * whose lease lapsed (NOT_LEADER_OR_FOLLOWER: it may be a stale leader, its partitions led
-   * elsewhere by now), and for acks=all when the ISR is smaller than min.insync.replicas
-   * (NOT_ENOUGH_REPLICAS).
+   * without its lease (NOT_LEADER_OR_FOLLOWER, see requireLease), and for acks=all when the ISR is
+   * smaller than min.insync.replicas (NOT_ENOUGH_REPLICAS).
    */
   async appendAsLeader(replica: PartitionReplica, log: PartitionLog, batches: Buffer, options: { acks: number; minInsyncReplicas: number; logAppendTimeMs?: number }) {
-    if (!this.metadata.holdsLease) {
-      throw new TributaryError(
-        'NOT_LEADER_OR_FOLLOWER',
-        `broker ${this.metadata.nodeId} has had no heartbeat answered for broker.session.timeout.ms=${this.brokerConfig.brokerSessionTimeoutMs}: the controller may have fenced it and moved ${replica.topic}-${replica.partition} to another leader; nothing was appended — refresh metadata`,
-      );
-    }
+    this.requireLease(replica);
     if (options.acks === -1 && replica.isr.length < options.minInsyncReplicas) {
       throw new TributaryError(
         'NOT_ENOUGH_REPLICAS',
@@ -192,6 +192,22 @@ export class ReplicaManager {
   private followerHighWatermark(key: string, highWatermark: number): void {
     const replica = this.replicas.get(key);
     if (replica && !replica.isLeader) replica.highWatermark = highWatermark;
+  }
+
+  /**
+   * A broker acts as a leader only while it holds its lease (registered and unfenced, a heartbeat
+   * answered within broker.session.timeout.ms). Without it the leadership in its metadata may be
+   * a previous incarnation's — one that crashed, maybe losing its data dir, whose followers would
+   * truncate their logs to its empty one — or moved to another broker while this one could not
+   * hear (a pause, a partition).
+   */
+  private requireLease(replica: PartitionReplica): void {
+    if (this.metadata.holdsLease) return;
+    throw new TributaryError(
+      'NOT_LEADER_OR_FOLLOWER',
+      `broker ${this.metadata.nodeId} holds no lease from the controller quorum (not registered and unfenced yet, or no heartbeat answered for broker.session.timeout.ms=${this.brokerConfig.brokerSessionTimeoutMs}), ` +
+        `so its metadata naming it leader of ${replica.topic}-${replica.partition} may be stale; it does not act as leader, nothing was appended or read — refresh metadata`,
+    );
   }
 
   private failWaiters(key: string, replica: PartitionReplica): void {
