@@ -145,16 +145,26 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
 
   // The faults. Each one injects, waits until the workload goes on despite it, undoes it and waits until every replica is back in the ISR.
 
-  async function killLeader(run: Run, choose: Choose): Promise<void> {
+  /**
+   * SIGKILL of a partition leader (with `wipe`, and rm -rf of its data dir) started again either at
+   * once — the new process waits out the old one's lease before it may register, and must come back
+   * as a follower — or once its partitions have moved and the workload went on without it.
+   */
+  async function killLeader(run: Run, choose: Choose, how: { wipe: boolean; atOnce: boolean }): Promise<void> {
     const partition = choose(PARTITIONS);
     const victim = await leaderOf(run, partition);
-    run.log.mark(`SIGKILL of broker ${victim} (leader of ${run.topic}-${partition})`);
+    run.log.mark(`SIGKILL of broker ${victim} (leader of ${run.topic}-${partition})${how.wipe ? ' and rm -rf of its data dir' : ''}`);
     await cluster.kill(brokerName(victim));
-    await leadershipMovedFrom(run, partition, victim);
-    await run.workload.progress(30, `with broker ${victim} killed`);
-    run.log.mark(`broker ${victim} restarted`);
+    if (how.wipe) await rm(cluster.dataDir(brokerName(victim)), { recursive: true, force: true });
+    if (!how.atOnce) {
+      await leadershipMovedFrom(run, partition, victim);
+      await run.workload.progress(30, `with broker ${victim} killed`);
+    }
+    run.log.mark(`broker ${victim} started${how.atOnce ? ' at once' : ''}${how.wipe ? ' on an empty data dir' : ''}`);
     await startBroker(victim);
-    await views.fullIsr(run.topic, `broker ${victim} back in every ISR`);
+    await run.workload.progress(30, `with broker ${victim} started again`);
+    await views.fullIsr(run.topic, `broker ${victim} ${how.wipe ? 'rebuilt and ' : ''}back in every ISR`);
+    if (how.wipe) await replicasIdentical(cluster, run.topic);
   }
 
   async function killActiveController(run: Run): Promise<void> {
@@ -234,23 +244,36 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
     for (const id of cluster.brokerIds) await restartBroker(run, id);
   }
 
-  /** A leader killed and started on an empty data dir: it must fetch everything from the others, and never lead with less. */
-  async function loseDataDir(run: Run, choose: Choose): Promise<void> {
+  /**
+   * A follower cut off from its leader and, once out of the ISR, the leader SIGKILLed: the one
+   * in-sync replica left leads alone (acks=all refused, NOT_ENOUGH_REPLICAS) until the cut-off
+   * follower, which still reaches it, catches up and rejoins; the old leader returns with a tail
+   * nobody else has, to be truncated.
+   */
+  async function cutFollowerThenKillLeader(run: Run, choose: Choose): Promise<void> {
     const partition = choose(PARTITIONS);
-    const victim = await leaderOf(run, partition);
-    run.log.mark(`SIGKILL of broker ${victim} (leader of ${run.topic}-${partition}) and rm -rf of its data dir`);
-    await cluster.kill(brokerName(victim));
-    await rm(cluster.dataDir(brokerName(victim)), { recursive: true, force: true });
-    await leadershipMovedFrom(run, partition, victim);
-    await run.workload.progress(30, `with broker ${victim} down`);
-    run.log.mark(`broker ${victim} started on an empty data dir`);
-    await startBroker(victim);
-    await views.fullIsr(run.topic, `broker ${victim} rebuilt and back in every ISR`);
-    await replicasIdentical(cluster, run.topic);
+    const { leaderId, isr } = (await views.fullIsr(run.topic))[partition];
+    const followers = isr.filter((id) => id !== leaderId);
+    const follower = followers[choose(followers.length)];
+    run.log.mark(`broker ${follower} cut off from broker ${leaderId} (its leader of ${run.topic}-${partition})`);
+    cluster.cut(brokerName(follower), brokerName(leaderId));
+    await views.agreed(run.topic, (p) => p.partition !== partition || !p.isr.includes(follower), `broker ${follower} out of the ISR of ${run.topic}-${partition}`);
+    run.log.mark(`SIGKILL of broker ${leaderId}, leaving one in-sync replica of ${run.topic}-${partition}`);
+    await cluster.kill(brokerName(leaderId));
+    await views.agreed(
+      run.topic,
+      (p) => p.partition !== partition || (p.leaderId > 0 && p.leaderId !== leaderId && p.isr.includes(follower)),
+      `broker ${follower} back in the ISR of ${run.topic}-${partition} under a new leader`,
+    );
+    await run.workload.progress(30, `with broker ${leaderId} killed`);
+    run.log.mark(`broker ${leaderId} started, its links healed`);
+    cluster.heal();
+    await startBroker(leaderId);
+    await views.fullIsr(run.topic, `broker ${leaderId} back in every ISR`);
   }
 
   it('SIGKILL of a partition leader mid-workload loses no acknowledged record and duplicates none', async () => {
-    await underWorkload('SIGKILL of a partition leader', (run) => killLeader(run, first));
+    await underWorkload('SIGKILL of a partition leader', (run) => killLeader(run, first, { wipe: false, atOnce: false }));
   });
 
   it('SIGKILL of the active controller mid-workload: acknowledgements go on, nothing is lost', async () => {
@@ -270,16 +293,17 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
   });
 
   it('a broker that lost its data dir rebuilds its partitions from the others and never serves empty data as a leader', async () => {
-    await underWorkload('a partition leader losing its data dir', (run) => loseDataDir(run, first));
+    await underWorkload('a partition leader losing its data dir, started again at once', (run) => killLeader(run, first, { wipe: true, atOnce: true }));
   });
 
   /** One of the broker faults, with a random victim, sometimes with a SIGKILL of the active controller during it. */
   const BROKER_FAULTS: { name: string; inject: (run: Run, choose: Choose) => Promise<void> }[] = [
-    { name: 'leader SIGKILL', inject: killLeader },
+    { name: 'leader SIGKILL', inject: (run, choose) => killLeader(run, choose, { wipe: false, atOnce: choose(2) === 0 }) },
     { name: 'leader paused past its session', inject: pauseLeader },
     { name: 'follower cut off', inject: cutFollower },
     { name: 'broker restart', inject: (run, choose) => restartBroker(run, cluster.brokerIds[choose(cluster.brokerIds.length)]) },
-    { name: 'data dir lost', inject: loseDataDir },
+    { name: 'data dir lost', inject: (run, choose) => killLeader(run, choose, { wipe: true, atOnce: choose(2) === 0 }) },
+    { name: 'follower cut off, then its leader SIGKILLed', inject: cutFollowerThenKillLeader },
   ];
 
   for (let i = 0; i < SCHEDULES; i++) {

@@ -203,15 +203,15 @@ export function checkLog(final: Seen[][], workload: Workload, tail: Tail): numbe
  * Per partition, the longest time between two consecutive acknowledgements (the first counted
  * from the last one before `fromMs`) that ends in (fromMs, toMs]: how long that partition could
  * not be written when the fault at `fromMs` hit. A gap belongs to the phase it ends in, since
- * it began before whatever caused it.
+ * it began before whatever caused it; null when none ends in it.
  */
-export function longestGaps(workload: Workload, fromMs: number, toMs: number): number[] {
+export function longestGaps(workload: Workload, fromMs: number, toMs: number): (number | null)[] {
   return workload.ackTimesMs.map((times) => {
-    let longest = 0;
+    let longest: number | null = null;
     let previous = fromMs;
     for (const t of times) {
       if (t > toMs) break;
-      if (t > fromMs) longest = Math.max(longest, t - previous);
+      if (t > fromMs) longest = Math.max(longest ?? 0, t - previous);
       previous = t;
     }
     return longest;
@@ -230,7 +230,7 @@ export class FaultLog {
   report(workload: Workload, title: string, endMs = performance.now()): string {
     const lines = this.marks.map((mark, i) => {
       const gaps = longestGaps(workload, mark.atMs, this.marks[i + 1]?.atMs ?? endMs);
-      return `  ${mark.what}: ${gaps.map((gap, p) => `p${p} ${gap.toFixed(0)} ms`).join(', ')}`;
+      return `  ${mark.what}: ${gaps.map((gap, p) => `p${p} ${gap === null ? 'none acknowledged' : `${gap.toFixed(0)} ms`}`).join(', ')}`;
     });
     return `${title} — longest gap between acknowledgements per partition:\n${lines.join('\n')}`;
   }
