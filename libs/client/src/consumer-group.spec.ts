@@ -183,6 +183,36 @@ describe('Consumer groups against a real broker', () => {
     await admin.close();
   });
 
+  it('loses its partitions when it takes longer than rebalanceTimeoutMs to give one up, then joins again', async () => {
+    const topic = unique('slow');
+    await createTopic(topic, 2);
+    const groupId = unique('g-slow');
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const events: string[] = [];
+    const slow = client.consumer({ maxWaitMs: 50, rebalanceTimeoutMs: 500 });
+    slow.subscribe({
+      groupId,
+      topics: [topic],
+      onPartitionsAssigned: (p) => void events.push(`assigned ${p.length}`),
+      onPartitionsRevoked: async (p) => {
+        events.push(`revoked ${p.length}`);
+        await stuck;
+      },
+      onPartitionsLost: (p) => void events.push(`lost ${p.length}`),
+    });
+    await eventually(() => events.length === 1, SETTLED_MS);
+    const log: OwnershipEvent[] = [];
+    const other = new Member(client, 'other', log, { groupId, topics: [topic] });
+    // The coordinator removes the slow member once its revocation is overdue: the other gets
+    // everything, and the slow member's next heartbeat hears it is unknown (its epoch drops to 0).
+    await eventually(() => other.owned.size === 2 && slow.groupMetadata()?.memberEpoch === 0, SETTLED_MS);
+    release();
+    await eventually(() => other.owned.size === 1 && events[events.length - 1] === 'assigned 1', SETTLED_MS);
+    expect(events).toEqual(['assigned 2', 'revoked 1', 'lost 2', 'assigned 1']);
+    await Promise.all([slow.close(), other.close()]);
+  });
+
   it('goes on through a broker restart: the group and its committed offsets survive', async () => {
     const topic = unique('restart');
     await createTopic(topic, 1);
