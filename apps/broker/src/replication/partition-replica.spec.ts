@@ -50,6 +50,19 @@ describe('PartitionReplica', () => {
     expect(replica.laggingFollowers(2_201, 1_000)).toEqual([2, 3]);
   });
 
+  it('a follower taken out of the ISR rejoins only on what it fetches afterwards (it may have restarted with an empty log)', () => {
+    const replica = leader();
+    replica.recordFollowerFetch(2, 10, 10, 1_001);
+    replica.recordFollowerFetch(3, 10, 10, 1_001);
+    replica.advanceHighWatermark(10);
+    replica.applyMetadata(partition({ isr: [1, 2], partitionEpoch: 1 }), 10, 1_002); // broker 3 fenced: it crashed
+    expect(replica.caughtUpFollowers()).toEqual([]); // its old position no longer counts
+    replica.recordFollowerFetch(3, 0, 10, 1_003); // its new incarnation, from an empty log
+    expect(replica.caughtUpFollowers()).toEqual([]);
+    replica.recordFollowerFetch(3, 10, 10, 1_004);
+    expect(replica.caughtUpFollowers()).toEqual([3]);
+  });
+
   it('a replica out of the ISR may rejoin once it has the high watermark and this leadership\'s start', () => {
     const replica = leader();
     replica.applyMetadata(partition({ isr: [1, 2], partitionEpoch: 1 }), 10, 1_000);

@@ -48,11 +48,16 @@ export class PartitionReplica {
   /** Takes the partition's state from a new metadata image. */
   applyMetadata(image: PartitionImage, logEndOffset: number, nowMs: number): ReplicaTransition {
     const epochChanged = image.leaderEpoch !== this.leaderEpoch || image.leader !== this.leaderId;
+    const leftIsr = this.isr.filter((id) => !image.isr.includes(id));
     this.replicas = image.replicas;
     this.isr = image.isr;
     this.partitionEpoch = image.partitionEpoch;
     if (!epochChanged) {
       this.dropFollowersNotIn(image.replicas);
+      // What it fetched before may be a previous incarnation's: one that crashed (the controller
+      // takes a broker out of every ISR when it fences or re-registers it), maybe losing its data
+      // dir. It rejoins on what it shows from now on, or an empty replica could be let back in.
+      for (const id of leftIsr) if (this.followers.has(id)) this.followers.set(id, unfetched());
       return 'unchanged';
     }
     this.leaderId = image.leader;
@@ -128,7 +133,12 @@ export class PartitionReplica {
     for (const id of [...this.followers.keys()]) if (!replicas.includes(id)) this.followers.delete(id);
     if (this.role !== 'leader') return;
     for (const id of replicas) {
-      if (id !== this.brokerId && !this.followers.has(id)) this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0 });
+      if (id !== this.brokerId && !this.followers.has(id)) this.followers.set(id, unfetched());
     }
   }
+}
+
+/** A follower that has not fetched in this leadership (or since it left the ISR). */
+function unfetched(): FollowerState {
+  return { logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0 };
 }
