@@ -146,18 +146,21 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
   // The faults. Each one injects, waits until the workload goes on despite it, undoes it and waits until every replica is back in the ISR.
 
   /**
-   * SIGKILL of a partition leader (with `wipe`, and rm -rf of its data dir) started again either at
-   * once — the new process waits out the old one's lease before it may register, and must come back
-   * as a follower — or once its partitions have moved and the workload went on without it.
+   * SIGKILL of a partition's leader or of one of its followers (with `wipe`, and rm -rf of its
+   * data dir), started again either at once — the new process waits out the old one's lease before
+   * it may register, and must come back as a follower — or once it is out of the partition's ISR
+   * (a leader: its partitions moved) and the workload went on without it.
    */
-  async function killLeader(run: Run, choose: Choose, how: { wipe: boolean; atOnce: boolean }): Promise<void> {
+  async function killReplica(run: Run, choose: Choose, how: { wipe: boolean; atOnce: boolean; role: 'leader' | 'follower' }): Promise<void> {
     const partition = choose(PARTITIONS);
-    const victim = await leaderOf(run, partition);
-    run.log.mark(`SIGKILL of broker ${victim} (leader of ${run.topic}-${partition})${how.wipe ? ' and rm -rf of its data dir' : ''}`);
+    const { leaderId, isr } = (await views.fullIsr(run.topic))[partition];
+    const followers = isr.filter((id) => id !== leaderId);
+    const victim = how.role === 'leader' ? leaderId : followers[choose(followers.length)];
+    run.log.mark(`SIGKILL of broker ${victim} (${how.role} of ${run.topic}-${partition})${how.wipe ? ' and rm -rf of its data dir' : ''}`);
     await cluster.kill(brokerName(victim));
     if (how.wipe) await rm(cluster.dataDir(brokerName(victim)), { recursive: true, force: true });
     if (!how.atOnce) {
-      await leadershipMovedFrom(run, partition, victim);
+      await views.agreed(run.topic, (p) => p.partition !== partition || (p.leaderId > 0 && !p.isr.includes(victim)), `broker ${victim} out of the ISR of ${run.topic}-${partition}`);
       await run.workload.progress(30, `with broker ${victim} killed`);
     }
     run.log.mark(`broker ${victim} started${how.atOnce ? ' at once' : ''}${how.wipe ? ' on an empty data dir' : ''}`);
@@ -273,7 +276,7 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
   }
 
   it('SIGKILL of a partition leader mid-workload loses no acknowledged record and duplicates none', async () => {
-    await underWorkload('SIGKILL of a partition leader', (run) => killLeader(run, first, { wipe: false, atOnce: false }));
+    await underWorkload('SIGKILL of a partition leader', (run) => killReplica(run, first, { wipe: false, atOnce: false, role: 'leader' }));
   });
 
   it('SIGKILL of the active controller mid-workload: acknowledgements go on, nothing is lost', async () => {
@@ -293,16 +296,16 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
   });
 
   it('a broker that lost its data dir rebuilds its partitions from the others and never serves empty data as a leader', async () => {
-    await underWorkload('a partition leader losing its data dir, started again at once', (run) => killLeader(run, first, { wipe: true, atOnce: true }));
+    await underWorkload('a partition leader losing its data dir, started again at once', (run) => killReplica(run, first, { wipe: true, atOnce: true, role: 'leader' }));
   });
 
   /** One of the broker faults, with a random victim, sometimes with a SIGKILL of the active controller during it. */
   const BROKER_FAULTS: { name: string; inject: (run: Run, choose: Choose) => Promise<void> }[] = [
-    { name: 'leader SIGKILL', inject: (run, choose) => killLeader(run, choose, { wipe: false, atOnce: choose(2) === 0 }) },
+    { name: 'leader SIGKILL', inject: (run, choose) => killReplica(run, choose, { wipe: false, atOnce: choose(2) === 0, role: 'leader' }) },
     { name: 'leader paused past its session', inject: pauseLeader },
     { name: 'follower cut off', inject: cutFollower },
     { name: 'broker restart', inject: (run, choose) => restartBroker(run, cluster.brokerIds[choose(cluster.brokerIds.length)]) },
-    { name: 'data dir lost', inject: (run, choose) => killLeader(run, choose, { wipe: true, atOnce: choose(2) === 0 }) },
+    { name: 'data dir lost', inject: (run, choose) => killReplica(run, choose, { wipe: true, atOnce: choose(2) === 0, role: choose(2) === 0 ? 'leader' : 'follower' }) },
     { name: 'follower cut off, then its leader SIGKILLed', inject: cutFollowerThenKillLeader },
   ];
 
