@@ -81,8 +81,14 @@ export class Cluster {
 
   /** The connection to the leader of a partition. */
   async leaderFor(tp: TopicPartition): Promise<BrokerConnection> {
-    const meta = await this.topic(tp.topic);
-    const partition = meta.partitions.find((p) => p.partition === tp.partition);
+    let meta = await this.topic(tp.topic);
+    let partition = meta.partitions.find((p) => p.partition === tp.partition);
+    if (!partition) {
+      // Metadata fetched before partitions were added (a group hands them out at once) knows too few.
+      this.invalidate(tp.topic);
+      meta = await this.topic(tp.topic);
+      partition = meta.partitions.find((p) => p.partition === tp.partition);
+    }
     if (!partition) {
       throw new TributaryError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} has no partition ${tp.partition} (it has ${meta.partitions.length})`);
     }

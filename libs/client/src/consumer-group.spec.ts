@@ -303,6 +303,20 @@ describe('Consumer groups against a real broker', () => {
     expect(values(m.records)).toEqual(['0:0', '0:1', '0:2']);
   });
 
+  it('picks up partitions added to a subscribed topic', async () => {
+    const topic = unique('grow');
+    await createTopic(topic, 1);
+    const m = new Member(client, 'm', [], { groupId: unique('g-grow'), topics: [topic] });
+    await eventually(() => m.owned.size === 1, SETTLED_MS);
+    const admin = client.admin();
+    await admin.createPartitions({ topic, totalCount: 3 });
+    await admin.close();
+    await eventually(() => m.owned.size === 3, SETTLED_MS);
+    await produce(topic, 3, 1);
+    await eventually(() => m.records.length === 3, SETTLED_MS);
+    await m.close();
+  });
+
   it('fails clearly with autoOffsetReset none and no committed offset', async () => {
     const topic = unique('none');
     await createTopic(topic, 1);
