@@ -1,3 +1,4 @@
+export { eventually } from './eventually';
 export { FaultProxy, type LinkState } from './fault-proxy';
 export { freePort } from '@tributary/service-common';
 export { NodeProcess, type Exit } from './node-process';

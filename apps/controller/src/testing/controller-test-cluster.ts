@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callUnary as call } from '@tributary/service-common';
-import { freePort } from '@tributary/testing';
+import { eventually, freePort } from '@tributary/testing';
 import { formatControllerDir } from '../controller-meta-properties';
 import type { RunningController, StartControllerOptions } from '../controller-options';
 import { startController } from '../start-controller';
@@ -18,19 +18,7 @@ import { startController } from '../start-controller';
 export { call };
 
 /** Polls `condition` until it holds; fails after `attempts` polls — a bound so a broken test ends, not a timing assertion. */
-export async function eventually<T>(condition: () => Promise<T | undefined> | T | undefined, what: string, attempts = 500, intervalMs = 20): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const value = await condition();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs).unref());
-  }
-  throw new Error(`gave up waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
+export { eventually };
 
 export function errorCode(error: unknown): string | undefined {
   return (error as ServiceError).metadata?.get(ERROR_CODE_TRAILER)[0]?.toString();

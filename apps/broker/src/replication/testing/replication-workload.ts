@@ -11,7 +11,7 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { Tributary, type Consumer, type Producer } from '@tributary/client';
 import { BrokerServiceClient, ControllerServiceClient, ERROR_CODE_TRAILER, type DescribeQuorumResponse, type PartitionMetadata } from '@tributary/proto';
 import { callUnary } from '@tributary/service-common';
-import type { NodeName, ProcessCluster } from '@tributary/testing';
+import { eventually as waitUntil, type NodeName, type ProcessCluster } from '@tributary/testing';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -44,19 +44,9 @@ const IN_FLIGHT_PER_PARTITION = 4;
 export const brokerName = (id: number): NodeName => `broker-${id}`;
 export const controllerName = (id: number): NodeName => `controller-${id}`;
 
-/** Polls `condition` until it returns something other than undefined/false; fails after `attempts` polls (a bound, not a timing assertion). */
-export async function eventually<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, attempts = POLL_ATTEMPTS): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const value = await condition();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(POLL_INTERVAL_MS);
-  }
-  throw new Error(`gave up waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+/** libs/testing's eventually at this workload's pace: process-level faults take seconds to heal. */
+export function eventually<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, attempts = POLL_ATTEMPTS): Promise<T> {
+  return waitUntil(condition, what, attempts, POLL_INTERVAL_MS);
 }
 
 export function sleep(ms: number): Promise<void> {
