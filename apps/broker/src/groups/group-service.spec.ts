@@ -60,6 +60,12 @@ describe('GroupService (KIP-848 consumer groups)', () => {
     const revoked = await heartbeat({ groupId: 'sharing', memberId: first.memberId, memberEpoch: first.memberEpoch });
     const kept = owned(revoked)!;
     expect(kept.clicks).toHaveLength(2);
+    const released = [0, 1, 2, 3].find((p) => !kept.clicks.includes(p))!;
+    // Committing a partition it no longer owns could overwrite its next owner's progress.
+    expect(await failure(commit('sharing', first.memberId, revoked.memberEpoch, [{ partition: released, offset: 1 }]))).toMatchObject({
+      code: 'STALE_MEMBER_EPOCH',
+      message: expect.stringContaining(`does not own clicks-${released}`),
+    });
     const afterRelease = await heartbeat({ groupId: 'sharing', memberId: first.memberId, memberEpoch: revoked.memberEpoch, ownedTopicPartitions: report(kept) });
     expect(afterRelease.memberEpoch).toBeGreaterThan(first.memberEpoch);
 
