@@ -60,14 +60,15 @@ describe('GroupService (KIP-848 consumer groups)', () => {
     const revoked = await heartbeat({ groupId: 'sharing', memberId: first.memberId, memberEpoch: first.memberEpoch });
     const kept = owned(revoked)!;
     expect(kept.clicks).toHaveLength(2);
-    const released = [0, 1, 2, 3].find((p) => !kept.clicks.includes(p))!;
-    // Committing a partition it no longer owns could overwrite its next owner's progress.
-    expect(await failure(commit('sharing', first.memberId, revoked.memberEpoch, [{ partition: released, offset: 1 }]))).toMatchObject({
+    const afterRelease = await heartbeat({ groupId: 'sharing', memberId: first.memberId, memberEpoch: revoked.memberEpoch, ownedTopicPartitions: report(kept) });
+    expect(afterRelease.memberEpoch).toBeGreaterThan(first.memberEpoch);
+    // Until it reported the release it could still commit what it was giving up; now it cannot,
+    // so it never overwrites the progress of the partition's next owner.
+    const released = [0, 1, 2, 3].find((p) => !kept.clicks.includes(p));
+    expect(await failure(commit('sharing', first.memberId, afterRelease.memberEpoch, [{ partition: released, offset: 1 }]))).toMatchObject({
       code: 'STALE_MEMBER_EPOCH',
       message: expect.stringContaining(`does not own clicks-${released}`),
     });
-    const afterRelease = await heartbeat({ groupId: 'sharing', memberId: first.memberId, memberEpoch: revoked.memberEpoch, ownedTopicPartitions: report(kept) });
-    expect(afterRelease.memberEpoch).toBeGreaterThan(first.memberEpoch);
 
     const given = await heartbeat({ groupId: 'sharing', memberId: second.memberId, memberEpoch: second.memberEpoch, ownedTopicPartitions: report({}) });
     const theirs = owned(given)!;
