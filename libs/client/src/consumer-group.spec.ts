@@ -5,8 +5,10 @@ import type { SubscribeOptions } from './group-subscription';
 import { eventually, LocalBroker } from './testing/local-broker';
 import { Tributary } from './tributary';
 
-// Groups settle in a few heartbeats; a short interval keeps the tests quick.
-const BROKER_CONFIG = { 'group.consumer.heartbeat.interval.ms': '100', 'offsets.topic.num.partitions': '5' };
+// Groups settle in a few heartbeats; a short interval keeps the tests quick. No auto-creation:
+// this broker's Fetch creates a topic it does not know, so a member still fetching a topic just
+// deleted would bring it back.
+const BROKER_CONFIG = { 'group.consumer.heartbeat.interval.ms': '100', 'offsets.topic.num.partitions': '5', 'auto.create.topics.enable': 'false' };
 const SETTLED_MS = 30_000;
 jest.setTimeout(120_000);
 
@@ -314,6 +316,21 @@ describe('Consumer groups against a real broker', () => {
     await eventually(() => m.owned.size === 3, SETTLED_MS);
     await produce(topic, 3, 1);
     await eventually(() => m.records.length === 3, SETTLED_MS);
+    await m.close();
+  });
+
+  it('goes on with the other topics when a subscribed topic is deleted', async () => {
+    const [kept, deleted] = [unique('kept'), unique('deleted')];
+    await createTopic(kept, 1);
+    await createTopic(deleted, 1);
+    const m = new Member(client, 'm', [], { groupId: unique('g-deleted'), topics: [kept, deleted] });
+    await eventually(() => m.owned.size === 2, SETTLED_MS);
+    const admin = client.admin();
+    await admin.deleteTopic(deleted);
+    await admin.close();
+    await eventually(() => m.ownedPartitions().join() === `${kept}-0`, SETTLED_MS);
+    await produce(kept, 1, 2);
+    await eventually(() => m.records.length === 2, SETTLED_MS);
     await m.close();
   });
 

@@ -3,6 +3,7 @@ import {
   ATTRIBUTE_CONTROL,
   ATTRIBUTE_LOG_APPEND_TIME,
   decodeRecordBatches,
+  isTributaryError,
   TributaryError,
   type RecordHeaderEntry,
 } from '@tributary/protocol';
@@ -523,7 +524,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private retryOrFail(state: PartitionState, error: Error): void {
-    if (error instanceof TributaryError && error.retriable && error.code !== 'UNKNOWN_TOPIC_OR_PARTITION') {
+    // An assigned partition that does not exist is the application's mistake; in a group it is a
+    // topic deleted under the member, whose partitions the coordinator revokes shortly.
+    const unknownFails = this.group === null && isTributaryError(error, 'UNKNOWN_TOPIC_OR_PARTITION');
+    if (error instanceof TributaryError && error.retriable && !unknownFails) {
       this.cluster.invalidate(state.tp.topic);
       state.retryAtMs = Date.now() + this.retryBackoffMs;
       this.pump();
