@@ -215,8 +215,8 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
     await views.fullIsr(run.topic, `broker ${victim} back in every ISR`);
   }
 
-  /** The links between a follower and its leader cut: it leaves the ISR after replica.lag.time.max.ms, acks=all goes on with two, healed it rejoins. */
-  async function cutFollower(run: Run, choose: Choose): Promise<void> {
+  /** Cuts a chosen follower of a chosen partition off from its leader and waits until it is out of the ISR. */
+  async function cutOffFollower(run: Run, choose: Choose) {
     const partition = choose(PARTITIONS);
     const { leaderId, isr } = (await views.fullIsr(run.topic))[partition];
     const followers = isr.filter((id) => id !== leaderId);
@@ -224,6 +224,12 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
     run.log.mark(`broker ${follower} cut off from broker ${leaderId} (its leader of ${run.topic}-${partition})`);
     cluster.cut(brokerName(follower), brokerName(leaderId));
     const shrunk = await views.agreed(run.topic, (p) => p.partition !== partition || !p.isr.includes(follower), `broker ${follower} out of the ISR of ${run.topic}-${partition}`);
+    return { partition, leaderId, follower, shrunk };
+  }
+
+  /** The links between a follower and its leader cut: it leaves the ISR after replica.lag.time.max.ms, acks=all goes on with two, healed it rejoins. */
+  async function cutFollower(run: Run, choose: Choose): Promise<void> {
+    const { partition, leaderId, follower, shrunk } = await cutOffFollower(run, choose);
     expect(shrunk[partition].isr).toHaveLength(2);
     run.log.mark(`broker ${follower} out of the ISR of ${run.topic}-${partition}`);
     await run.workload.progress(30, `with an ISR of 2 on ${run.topic}-${partition}`);
@@ -254,13 +260,7 @@ describe('replication faults as processes (3 controllers, 3 brokers, RF=3, min.i
    * nobody else has, to be truncated.
    */
   async function cutFollowerThenKillLeader(run: Run, choose: Choose): Promise<void> {
-    const partition = choose(PARTITIONS);
-    const { leaderId, isr } = (await views.fullIsr(run.topic))[partition];
-    const followers = isr.filter((id) => id !== leaderId);
-    const follower = followers[choose(followers.length)];
-    run.log.mark(`broker ${follower} cut off from broker ${leaderId} (its leader of ${run.topic}-${partition})`);
-    cluster.cut(brokerName(follower), brokerName(leaderId));
-    await views.agreed(run.topic, (p) => p.partition !== partition || !p.isr.includes(follower), `broker ${follower} out of the ISR of ${run.topic}-${partition}`);
+    const { partition, leaderId, follower } = await cutOffFollower(run, choose);
     run.log.mark(`SIGKILL of broker ${leaderId}, leaving one in-sync replica of ${run.topic}-${partition}`);
     await cluster.kill(brokerName(leaderId));
     await views.agreed(
