@@ -1,3 +1,4 @@
+import { Tributary, type Admin } from '@tributary/client';
 import { TributaryError } from '@tributary/protocol';
 import { readPropertiesFile } from './properties-file';
 
@@ -15,4 +16,14 @@ export function commandConfig(path: string | undefined): { requestTimeoutMs?: nu
     }
   }
   return options;
+}
+
+/** Runs `use` with an admin client of --bootstrap-server and --command-config, closed afterwards. */
+export async function withAdmin(flags: { bootstrapServer: string; commandConfig?: string }, use: (admin: Admin) => Promise<void>): Promise<void> {
+  const admin = new Tributary({ bootstrapServers: flags.bootstrapServer, ...commandConfig(flags.commandConfig) }).admin();
+  try {
+    await use(admin);
+  } finally {
+    await admin.close();
+  }
 }

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { Tributary, type Admin, type TopicPartition } from '@tributary/client';
+import type { Admin, TopicPartition } from '@tributary/client';
 import type { GroupDescription, GroupMember } from '@tributary/proto';
 import { isTributaryError, TributaryError } from '@tributary/protocol';
-import { commandConfig } from './admin-config';
+import { withAdmin } from './admin-config';
 import { formatGroupStates, formatMembers, formatOffsets, formatReset, formatState, stateName, type OffsetRow } from './format-groups';
 import { collect } from './key-value-list';
 import { parseDateTime, planReset, resetScope, type ResetSpec } from './reset-offsets';
@@ -68,12 +68,7 @@ export function groupsCommand(): Command {
     .option('--execute', 'with --reset-offsets: commit the new offsets')
     .action(async (flags: GroupsFlags) => {
       checkArgs(flags);
-      const admin = new Tributary({ bootstrapServers: flags.bootstrapServer, ...commandConfig(flags.commandConfig) }).admin();
-      try {
-        await runGroups(admin, flags);
-      } finally {
-        await admin.close();
-      }
+      await withAdmin(flags, (admin) => runGroups(admin, flags));
     });
 }
 

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { Tributary, type Admin } from '@tributary/client';
+import type { Admin } from '@tributary/client';
 import type { PartitionDescription, TopicDescription } from '@tributary/proto';
 import { TributaryError, type ErrorCodeName } from '@tributary/protocol';
-import { commandConfig } from './admin-config';
+import { withAdmin } from './admin-config';
 import { describeTopic } from './describe-topic';
 import { collect, keyValueList } from './key-value-list';
 import { topicFilter } from './topic-filter';
@@ -60,12 +60,7 @@ export function topicsCommand(): Command {
     .option('--at-min-isr-partitions', 'with --describe: only partitions whose ISR is exactly min.insync.replicas')
     .action(async (flags: TopicsFlags) => {
       checkArgs(flags);
-      const admin = new Tributary({ bootstrapServers: flags.bootstrapServer, ...commandConfig(flags.commandConfig) }).admin();
-      try {
-        await runTopics(admin, flags);
-      } finally {
-        await admin.close();
-      }
+      await withAdmin(flags, (admin) => runTopics(admin, flags));
     });
 }
 
