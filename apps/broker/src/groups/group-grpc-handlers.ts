@@ -65,7 +65,7 @@ export class GroupGrpcHandlers {
       describeGroups: unaryHandler(this.logger, async ({ groupIds }) => ({
         groups: await Promise.all(
           groupIds.map((groupId) =>
-            this.coordinator.read(groupId, (state) => toGroupDescription(state.describeGroups([groupId])[0])).catch((error: unknown) => ({ ...EMPTY_DESCRIPTION, groupId, ...errorOf(error) })),
+            this.coordinator.read(groupId, (state) => toGroupDescription(state.describeGroups([groupId])[0])).catch((error: unknown) => ({ ...EMPTY_DESCRIPTION, groupId, ...errorOf(error, this.logger) })),
           ),
         ),
       })),
@@ -75,7 +75,7 @@ export class GroupGrpcHandlers {
           groupIds.map((groupId) =>
             this.coordinator.run(groupId, (state) => state.deleteGroup(groupId)).then(
               () => ({ groupId, errorCode: ErrorCode.NONE, errorMessage: '' }),
-              (error: unknown) => ({ groupId, ...errorOf(error) }),
+              (error: unknown) => ({ groupId, ...errorOf(error, this.logger) }),
             ),
           ),
         ),
@@ -148,7 +148,9 @@ function toGroupDescription(group: CoreGroupDescription): GroupDescription {
   };
 }
 
-function errorOf(error: unknown): { errorCode: number; errorMessage: string } {
+function errorOf(error: unknown, logger: Logger): { errorCode: number; errorMessage: string } {
   if (error instanceof TributaryError) return { errorCode: ErrorCode[error.code], errorMessage: error.message };
+  // As unaryHandler does for a whole call: a failure that is no domain error is a bug, logged with its stack.
+  logger.error({ err: error }, 'unexpected failure in a per-group answer');
   return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: (error as Error).message };
 }
